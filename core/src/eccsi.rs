@@ -13,14 +13,42 @@
 //! | §5.2.1 | sign | [`SigningKey::sign`] |
 //! | §5.2.2 | verify | [`verify`], [`Verifier::verify`] |
 //!
-//! All curve arithmetic is done by the constant-time `p256` crate. Operations on
-//! secrets (KSAK, SSK, the ephemeral `v` and `j`, `t = HE + r·SSK`) use only
-//! constant-time scalar multiplication by the generator (`p256`'s precomputed basepoint
-//! table) and constant-time scalar inversion, and the secret intermediates are
-//! zeroized after use. Verification works on public data only and uses variable-time
-//! wNAF multi-scalar multiplication from the `wnaf` crate (the engine behind `p256`'s
-//! `lincomb_vartime`), with window tables for G computed once per process and, in a
-//! [`Verifier`], for the signer's `Y = [HS]PVT + KPAK`.
+//! All curve arithmetic (field arithmetic, complete point addition and doubling,
+//! normalisation to affine coordinates) is done by the constant-time `p256` crate;
+//! this module only chooses how scalar multiplications are split into those library
+//! operations (see [the section on scalar multiplication](#scalar-multiplication)).
+//!
+//! Operations on secrets (KSAK, SSK, the ephemeral `v` and `j`, `t = HE + r·SSK`) use
+//! only a constant-time fixed-base multiplication by G and a blinded scalar inversion,
+//! and the secret intermediates are zeroized after use. Verification works on public
+//! data only and uses variable-time arithmetic.
+//!
+//! # Scalar multiplication
+//!
+//! * **`[k]G` for secret k** (KPAK from KSAK, PVT = `[v]G`, `J = [j]G`, `[SSK]G` in
+//!   key validation): a fixed-base comb. k is recoded in constant time into 43 signed
+//!   radix-2^6 digits `d_i ∈ [-31, 32]`, and `[k]G = Σ [d_i]([2^(6i)]G)`. The table
+//!   holds `[d·2^(6i)]G` for `d = 1..32` in affine form (43 × 32 points, about 100 KiB,
+//!   built on first use, once per process, with library additions and doublings and
+//!   one `to_affine` per entry: about 11 ms). Each digit is looked up by scanning its
+//!   whole row with `ConditionallySelectable` and negated with a conditional select,
+//!   then added with the library's complete mixed addition, so neither the memory
+//!   access pattern nor the sequence of operations depends on k. No doublings are
+//!   needed.
+//! * **Verification** `J = [s·HE]G + [s·r·HS]PVT + [s·r]KPAK`: one Straus / wNAF
+//!   multi-scalar multiplication with a single chain of 256 doublings. PVT (the only
+//!   per-signature base) gets a width-5 wNAF table computed on the fly; G and KPAK use
+//!   wide width-12 / width-10 wNAF tables of odd multiples (1024 and 256 projective
+//!   points): G's is built once per process, KPAK's once per [`Kpak`] value (lazily,
+//!   on its first verification, about 0.13 ms, and shared by its clones).
+//! * **[`Verifier`]**: both bases (G and the cached `Y = [HS]PVT + KPAK`) are fixed, so
+//!   `J = [s·HE]G + [s·r]Y` is computed with the comb tables of G and Y and no
+//!   doublings at all.
+//!
+//! The scalar inversion in signing (`s = t⁻¹·j`) is blinded with a fresh random
+//! factor and then done by `crypto-bigint`'s fast variable-time safegcd inversion (see
+//! [`SigningKey::sign`]); the one field inversion per operation (the affine x of J) is
+//! the library's constant-time `to_affine`.
 //!
 //! ECCSI signatures are malleable like ECDSA ones: if `(r, s, PVT)` is valid then so
 //! is `(r, q − s, PVT)` (verification only compares `J.x` with `r`, and RFC 6507 has no
@@ -55,11 +83,19 @@
 //! ```
 
 use core::fmt;
+use std::sync::{Arc, LazyLock, OnceLock};
 
-use p256::elliptic_curve::{ff::PrimeField, group::Group, ops::Reduce, point::AffineCoordinates};
-use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
+use crypto_bigint::Odd;
+use p256::elliptic_curve::{
+    ff::PrimeField,
+    group::Group,
+    ops::Reduce,
+    point::AffineCoordinates,
+    sec1::{FromEncodedPoint, ToEncodedPoint},
+};
+use p256::{AffinePoint, EncodedPoint, FieldBytes, ProjectivePoint, Scalar};
 use sha2::{Digest, Sha256};
-use subtle::{Choice, ConstantTimeEq};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::random::{RandomError, SecureRandom};
@@ -191,11 +227,13 @@ fn take<const L: usize>(bytes: &[u8], at: usize) -> Option<[u8; L]> {
 }
 
 /// `E(P)`: the 65-octet uncompressed encoding of a finite point (RFC 6507 §3.3).
+/// Callers never pass the identity; it would be encoded as 65 zero octets.
 fn encode_affine(point: &AffinePoint) -> [u8; POINT_LEN] {
+    let encoded = point.to_encoded_point(false);
     let mut out = [0u8; POINT_LEN];
-    out[0] = 0x04;
-    out[1..33].copy_from_slice(&point.x());
-    out[33..].copy_from_slice(&point.y());
+    if let Some(bytes) = encoded.as_bytes().get(..POINT_LEN) {
+        out.copy_from_slice(bytes);
+    }
     out
 }
 
@@ -234,10 +272,14 @@ impl PublicPoint {
         if !lt_be(&x, &P_BYTES) || !lt_be(&y, &P_BYTES) {
             return Err(EccsiError::CoordinateOutOfRange);
         }
-        let point: Option<AffinePoint> =
-            AffinePoint::from_coordinates(&FieldBytes::from(x), &FieldBytes::from(y)).into();
+        let encoded_point = EncodedPoint::from_affine_coordinates(
+            &FieldBytes::from(x),
+            &FieldBytes::from(y),
+            false,
+        );
+        let point: Option<AffinePoint> = AffinePoint::from_encoded_point(&encoded_point).into();
         match point {
-            // `from_coordinates` never yields the identity; check anyway.
+            // An uncompressed encoding never yields the identity; check anyway.
             Some(point) if !bool::from(point.is_identity()) => Ok(Self {
                 point,
                 bytes: encoded,
@@ -276,7 +318,7 @@ impl Eq for PublicPoint {}
 /// `OS2IP` of a SHA-256 output and may exceed q; only their value mod q matters as a
 /// multiplier of points of order q).
 fn reduce_hash(hash: &[u8; HASH_LEN]) -> Scalar {
-    <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*hash))
+    <Scalar as Reduce<p256::U256>>::reduce_bytes(&FieldBytes::from(*hash))
 }
 
 /// Parses a 32-octet big-endian integer in `[1, q-1]`; `None` otherwise.
@@ -436,8 +478,16 @@ impl ZeroizeOnDrop for Ssk {}
 // ---------------------------------------------------------------------------------------
 
 /// The KMS Public Authentication Key `KPAK = [KSAK]G` (RFC 6507 §2, §4.2).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Kpak(PublicPoint);
+///
+/// Besides the point, a `Kpak` carries a verification table (256 odd multiples of
+/// KPAK, about 24 KiB) that is built on its first use by [`verify`] (in about the time
+/// of one verification) and then shared by all clones of this value. Keep one `Kpak` per KMS around to benefit from it; equality
+/// compares the points only.
+#[derive(Clone)]
+pub struct Kpak {
+    point: PublicPoint,
+    table: Arc<OnceLock<OddMultiples>>,
+}
 
 impl Kpak {
     /// Decodes `E(KPAK)` = `0x04 || x || y` (RFC 6507 §3.3) and validates it.
@@ -446,24 +496,45 @@ impl Kpak {
     /// (not `0x04`), [`EccsiError::CoordinateOutOfRange`] (x or y ≥ p),
     /// [`EccsiError::PointNotOnCurve`], [`EccsiError::PointAtInfinity`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EccsiError> {
-        PublicPoint::decode(bytes).map(Self)
+        PublicPoint::decode(bytes).map(Self::new)
+    }
+
+    fn new(point: PublicPoint) -> Self {
+        Self {
+            point,
+            table: Arc::new(OnceLock::new()),
+        }
     }
 
     /// Returns `E(KPAK)`, 65 octets.
     pub fn to_bytes(&self) -> [u8; POINT_LEN] {
-        self.0.bytes
+        self.point.bytes
     }
 
     /// Borrows `E(KPAK)`, 65 octets.
     pub fn as_bytes(&self) -> &[u8; POINT_LEN] {
-        &self.0.bytes
+        &self.point.bytes
+    }
+
+    /// The wNAF table of KPAK used by [`verify`], built on first use.
+    fn odd_multiples(&self) -> &OddMultiples {
+        self.table
+            .get_or_init(|| OddMultiples::new(&self.point.projective(), KPAK_WNAF_WIDTH))
     }
 }
+
+impl PartialEq for Kpak {
+    fn eq(&self, other: &Self) -> bool {
+        self.point == other.point
+    }
+}
+
+impl Eq for Kpak {}
 
 impl fmt::Debug for Kpak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Kpak(")?;
-        write_hex(f, &self.0.bytes)?;
+        write_hex(f, &self.point.bytes)?;
         f.write_str(")")
     }
 }
@@ -525,8 +596,8 @@ impl EccsiKms {
     pub fn from_ksak(ksak: Ksak) -> Self {
         // KSAK is in [1, q-1] by construction (every constructor checks it), so KPAK
         // is never the identity.
-        let point = ProjectivePoint::mul_by_generator(&ksak.0 .0).to_affine();
-        let kpak = Kpak(PublicPoint {
+        let point = G_COMB.mul(&ksak.0 .0).to_affine();
+        let kpak = Kpak::new(PublicPoint {
             point,
             bytes: encode_affine(&point),
         });
@@ -567,8 +638,8 @@ impl EccsiKms {
     /// RFC 6507 §5.1.1 steps 2–5 for a given v; `None` if step 5 requires a restart
     /// (SSK = 0, HS·v ≡ 0 or v = 0).
     fn issue_with_v(&self, id: &[u8], v: &Scalar) -> Option<(Ssk, Pvt)> {
-        let pvt = PublicPoint::from_projective(&ProjectivePoint::mul_by_generator(v))?;
-        let hs = hash_hs(&self.kpak.0.bytes, id, &pvt.bytes);
+        let pvt = PublicPoint::from_projective(&G_COMB.mul(v))?;
+        let hs = hash_hs(&self.kpak.point.bytes, id, &pvt.bytes);
         let hs_v = Zeroizing::new(reduce_hash(&hs) * v);
         let ssk = SecretScalar(self.ksak.0 .0 + *hs_v);
         let restart = ssk.0.ct_eq(&Scalar::ZERO) | hs_v.ct_eq(&Scalar::ZERO);
@@ -666,14 +737,19 @@ impl SigningKey {
     ///
     /// PVT was already decoded and checked by [`Pvt::from_bytes`] and SSK's range by
     /// [`Ssk::from_bytes`]. This computes `HS = hash(E(G) || E(KPAK) || ID || E(PVT))`
-    /// and checks `[SSK]G == KPAK + [HS]PVT` (compared in constant time; `[SSK]G` by a
-    /// constant-time fixed-base multiplication). On mismatch it returns
-    /// [`EccsiError::InvalidKeyPair`] and the SSK is zeroized.
+    /// and checks `[SSK]G == KPAK + [HS]PVT` (`[SSK]G` by the constant-time fixed-base
+    /// comb, `[HS]PVT` of public values in variable time; the check is that
+    /// `[SSK]G − KPAK − [HS]PVT` is the identity, tested in constant time). On mismatch
+    /// it returns [`EccsiError::InvalidKeyPair`] and the SSK is zeroized.
     pub fn new(kpak: &Kpak, id: &[u8], ssk: Ssk, pvt: Pvt) -> Result<Self, EccsiError> {
-        let hs = hash_hs(&kpak.0.bytes, id, &pvt.0.bytes);
-        let lhs = ProjectivePoint::mul_by_generator(&ssk.0 .0);
-        let rhs = kpak.0.projective() + pvt.0.projective().mul_vartime(&reduce_hash(&hs));
-        if !bool::from(lhs.ct_eq(&rhs)) {
+        let hs = hash_hs(&kpak.point.bytes, id, &pvt.0.bytes);
+        let lhs = G_COMB.mul(&ssk.0 .0);
+        let hs_pvt = lincomb_vartime(&[(
+            &pvt_odd_multiples(&pvt.0.projective()),
+            &Wnaf::new(&reduce_hash(&hs), PVT_WNAF_WIDTH),
+        )]);
+        let difference = ((lhs - hs_pvt) - kpak.point.point).to_affine();
+        if !bool::from(difference.is_identity()) {
             return Err(EccsiError::InvalidKeyPair);
         }
         Ok(Self {
@@ -708,13 +784,20 @@ impl SigningKey {
     /// Signs `msg` (RFC 6507 §5.2.1) with a fresh ephemeral j drawn uniformly from
     /// `[1, q-1]`:
     ///
-    /// 1. `J = [j]G` (constant-time fixed-base), `r = J.x`; a new j is drawn if
+    /// 1. `J = [j]G` (constant-time fixed-base comb), `r = J.x`; a new j is drawn if
     ///    `r = 0` or `r ≥ q` (interoperability with verifiers that require `r < q`);
     /// 2. `HE = hash(HS || r || M)`; 3. `t = HE + r·SSK mod q`, new j if `t = 0`
-    ///    (checklist C5); 4. `s = t⁻¹·j mod q` (constant-time inversion);
-    /// 5. "fit s into N octets" is a no-op for P-256 since `q < 2^256`.
+    ///    (checklist C5); 4. `s = t⁻¹·j mod q`; 5. "fit s into N octets" is a no-op for
+    ///    P-256 since `q < 2^256`.
     ///
-    /// j, t and t⁻¹ are zeroized. Fails only if the random generator fails.
+    /// The inversion in step 4 is blinded: a second scalar β is drawn uniformly from
+    /// `[1, q-1]` and `t⁻¹ = (t·β)⁻¹·β`, where `(t·β)⁻¹` is computed by a fast
+    /// variable-time inversion. Its timing depends only on `t·β`, which is uniformly
+    /// distributed and independent of t (β is secret, fresh and never reused), so
+    /// nothing about t, SSK or j leaks. β cancels out: the signature depends only on j.
+    ///
+    /// j, β, t, `t·β` and the inverses are zeroized. Fails only if the random generator
+    /// fails.
     pub fn sign(
         &self,
         msg: &[u8],
@@ -722,23 +805,27 @@ impl SigningKey {
     ) -> Result<Signature, EccsiError> {
         for _ in 0..MAX_RANDOM_DRAWS {
             let j = random_nonzero_scalar(rng)?;
-            if let Some(sig) = self.sign_with_j(msg, &j) {
+            let blind = random_nonzero_scalar(rng)?;
+            if let Some(sig) = self.sign_with_j(msg, &j, &blind) {
                 return Ok(sig);
             }
         }
         Err(EccsiError::Random(RandomError))
     }
 
-    /// RFC 6507 §5.2.1 steps 2–6 for a given j; `None` if a new j is needed.
-    fn sign_with_j(&self, msg: &[u8], j: &Scalar) -> Option<Signature> {
-        let (r_bytes, r) = commitment_r(&ProjectivePoint::mul_by_generator(j))?;
+    /// RFC 6507 §5.2.1 steps 2–6 for a given j and blinding factor β ≠ 0 (see
+    /// [`SigningKey::sign`]); `None` if a new j is needed.
+    fn sign_with_j(&self, msg: &[u8], j: &Scalar, blind: &Scalar) -> Option<Signature> {
+        let (r_bytes, r) = commitment_r(&G_COMB.mul(j))?;
         let he = hash_he(&self.hs, &r_bytes, msg);
         let r_ssk = Zeroizing::new(r * self.ssk.0 .0);
         let t = Zeroizing::new(reduce_hash(&he) + *r_ssk);
         if bool::from(t.ct_eq(&Scalar::ZERO)) {
             return None;
         }
-        let t_inv: Zeroizing<Scalar> = Zeroizing::new(Option::from(t.invert())?);
+        let t_blinded = Zeroizing::new(*t * blind);
+        let t_blinded_inv = invert_blinded(&t_blinded)?;
+        let t_inv = Zeroizing::new(*t_blinded_inv * blind);
         let s = *t_inv * j;
         let mut out = [0u8; SIGNATURE_LEN];
         out[..SCALAR_LEN].copy_from_slice(&r_bytes);
@@ -755,10 +842,383 @@ fn commitment_r(j_point: &ProjectivePoint) -> Option<([u8; SCALAR_LEN], Scalar)>
     if bool::from(affine.is_identity()) {
         return None;
     }
-    let r_bytes: [u8; SCALAR_LEN] = affine.x().into();
+    let mut r_bytes = [0u8; SCALAR_LEN];
+    r_bytes.copy_from_slice(&affine.x());
     let r = scalar_from_bytes_nonzero(&r_bytes)?;
     Some((r_bytes, r))
 }
+
+/// The group order q of P-256 (RFC 6507 §4.1), for `crypto-bigint`'s inversion.
+const Q: Odd<crypto_bigint::U256> = Odd::<crypto_bigint::U256>::from_be_hex(
+    "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+);
+
+/// `x⁻¹ mod q` by `crypto-bigint`'s variable-time safegcd (Bernstein–Yang) inversion,
+/// about 2.3 µs against 5.3 µs for its constant-time variant and 21 µs for the Fermat
+/// exponentiation of `p256`'s `Scalar::invert`. `None` for x = 0.
+///
+/// Only for values whose timing may leak: public values, or secrets multiplied by a
+/// fresh uniformly random secret blinding factor (the product is then uniform and
+/// independent of the secret). All copies of x and of its inverse outside the result
+/// are zeroized.
+fn invert_blinded(x: &Scalar) -> Option<Zeroizing<Scalar>> {
+    let mut bytes = x.to_bytes();
+    let value = Zeroizing::new(crypto_bigint::U256::from_be_slice(&bytes));
+    bytes.iter_mut().for_each(Zeroize::zeroize);
+    let inverse = Zeroizing::new(value.invert_odd_mod_vartime(&Q).into_option()?);
+    let mut inverse_bytes = Zeroizing::new(inverse.to_be_bytes());
+    let mut repr = FieldBytes::default();
+    repr.copy_from_slice(inverse_bytes.as_slice());
+    inverse_bytes.zeroize();
+    let scalar = Scalar::from_repr(repr);
+    repr.iter_mut().for_each(Zeroize::zeroize);
+    Option::<Scalar>::from(scalar).map(Zeroizing::new)
+}
+
+// ---------------------------------------------------------------------------------------
+// Scalar multiplication strategies on top of the library's point operations
+// ---------------------------------------------------------------------------------------
+//
+// Everything below uses only `p256`'s own curve arithmetic: complete projective
+// addition, complete mixed (projective + affine) addition, doubling, negation,
+// `ConditionallySelectable` for affine points and `to_affine`. What is added here is
+// the choice of which multiples of a point to precompute and in which order to add
+// them.
+//
+// `p256` 0.13 offers no batch normalisation (its `BatchNormalize` needs a field
+// `Invert` impl that this version lacks), so converting a point to affine form costs
+// a full field inversion (about 7 µs). Only the comb table of G, which is built once
+// per process and used for secrets (where affine entries make both the constant-time
+// scan and the mixed addition cheaper), is stored in affine form. The tables used in
+// variable time (G and KPAK for `verify`, Y in a `Verifier`) stay projective: they
+// are built with one addition per entry and cost only 10% more per addition.
+
+/// Width in bits of one comb digit.
+const COMB_WIDTH: usize = 6;
+
+/// Points per comb row: `[d·2^(6i)]P` for `d = 1..=32`.
+const COMB_ENTRIES: usize = 1 << (COMB_WIDTH - 1);
+
+/// Mask of one unsigned comb window.
+const COMB_MASK: u16 = (1 << COMB_WIDTH) - 1;
+
+/// Number of signed radix-2^6 digits of a 256-bit scalar: ⌈256/6⌉ = 43 (the top
+/// digit takes 4 bits plus a carry and never carries out).
+const COMB_ROWS: usize = (8 * SCALAR_LEN).div_ceil(COMB_WIDTH);
+
+/// A point that can be added to an [`Accumulator`]: table entries are either affine
+/// (mixed addition) or projective.
+trait TablePoint: Copy {
+    fn add_to(&self, acc: &mut Accumulator, negate: bool);
+}
+
+impl TablePoint for AffinePoint {
+    fn add_to(&self, acc: &mut Accumulator, negate: bool) {
+        acc.add_affine(self, negate);
+    }
+}
+
+impl TablePoint for ProjectivePoint {
+    fn add_to(&self, acc: &mut Accumulator, negate: bool) {
+        acc.add_projective(self, negate);
+    }
+}
+
+/// Fixed-base comb table of a point P: row i holds `[d·2^(6i)]P` for `d = 1..=32`.
+/// `[k]P = Σ_i [d_i]([2^(6i)]P)` for the signed digits `d_i` of k, so a
+/// multiplication is 43 table lookups and 42 additions, without doublings.
+struct CombTable<T>(Box<[[T; COMB_ENTRIES]]>);
+
+/// The rows of a comb table in projective form, built with library additions and
+/// doublings (one point operation per entry).
+fn comb_rows(base: &ProjectivePoint) -> Vec<[ProjectivePoint; COMB_ENTRIES]> {
+    let mut rows = Vec::with_capacity(COMB_ROWS);
+    let mut row_base = *base;
+    for _ in 0..COMB_ROWS {
+        let mut row = [ProjectivePoint::IDENTITY; COMB_ENTRIES];
+        row[0] = row_base;
+        for d in 2..=COMB_ENTRIES {
+            // [d]B: double [d/2]B for even d, add B to [d-1]B for odd d.
+            row[d - 1] = if d % 2 == 0 {
+                row[d / 2 - 1].double()
+            } else {
+                row[d - 2] + row_base
+            };
+        }
+        // [2^6]B = [2]([32]B): the base of the next row.
+        row_base = row[COMB_ENTRIES - 1].double();
+        rows.push(row);
+    }
+    rows
+}
+
+impl CombTable<ProjectivePoint> {
+    /// A projective comb table, for variable-time use (about 1400 point operations).
+    fn new_projective(base: &ProjectivePoint) -> Self {
+        Self(comb_rows(base).into_boxed_slice())
+    }
+}
+
+impl CombTable<AffinePoint> {
+    /// An affine comb table, for constant-time use (about 1400 point operations and as
+    /// many conversions to affine form: some 10 ms, done once per process for G).
+    fn new_affine(base: &ProjectivePoint) -> Self {
+        Self(
+            comb_rows(base)
+                .iter()
+                .map(|row| core::array::from_fn(|d| row[d].to_affine()))
+                .collect(),
+        )
+    }
+
+    /// `[k]P` in constant time (k may be secret): every row is scanned completely, the
+    /// sign is applied with a conditional select and every digit costs one complete
+    /// mixed addition (also a zero digit, which selects the identity).
+    fn mul(&self, k: &Scalar) -> ProjectivePoint {
+        let digits = comb_digits(k);
+        let mut term = AffinePoint::IDENTITY;
+        let mut acc = ProjectivePoint::IDENTITY;
+        for (i, (row, &digit)) in self.0.iter().zip(digits.iter()).enumerate() {
+            select_ct(row, digit, &mut term);
+            acc = if i == 0 {
+                ProjectivePoint::from(term)
+            } else {
+                acc + term
+            };
+        }
+        term.zeroize();
+        acc
+    }
+}
+
+impl<T: TablePoint> CombTable<T> {
+    /// Adds `[k]P` to `acc` in variable time (public k only): rows are indexed
+    /// directly and zero digits are skipped.
+    fn mul_add_vartime(&self, k: &Scalar, acc: &mut Accumulator) {
+        let digits = comb_digits(k);
+        for (row, &digit) in self.0.iter().zip(digits.iter()) {
+            let index = usize::from(digit.unsigned_abs());
+            if let Some(point) = index.checked_sub(1).and_then(|i| row.get(i)) {
+                point.add_to(acc, digit < 0);
+            }
+        }
+    }
+}
+
+/// The signed radix-2^6 digits `d_i ∈ [-31, 32]` of k, least significant first, with
+/// `k = Σ d_i·2^(6i)`. Constant time: the same operations for every k, no branches or
+/// memory accesses that depend on k.
+fn comb_digits(k: &Scalar) -> Zeroizing<[i8; COMB_ROWS]> {
+    let mut be = k.to_bytes();
+    // Little-endian with one spare zero octet, so that every digit can read two octets.
+    let mut le = Zeroizing::new([0u8; SCALAR_LEN + 1]);
+    for (dst, src) in le.iter_mut().zip(be.iter().rev()) {
+        *dst = *src;
+    }
+    be.iter_mut().for_each(Zeroize::zeroize);
+    let mut digits = Zeroizing::new([0i8; COMB_ROWS]);
+    let mut carry = 0u16;
+    for (i, digit) in digits.iter_mut().enumerate() {
+        let bit = i * COMB_WIDTH;
+        let lo = le.get(bit / 8).copied().unwrap_or(0);
+        let hi = le.get(bit / 8 + 1).copied().unwrap_or(0);
+        let pair = u16::from(lo) | (u16::from(hi) << 8);
+        // 0..=64
+        let value = ((pair >> (bit % 8)) & COMB_MASK) + carry;
+        // 1 iff value > 32, in which case the digit is value - 64 ∈ [-31, 0].
+        carry = (value + COMB_MASK / 2) >> COMB_WIDTH;
+        let signed = value.wrapping_sub(carry << COMB_WIDTH);
+        // `signed` is a 16-bit two's complement value in [-31, 32]; its low byte is
+        // the digit.
+        *digit = i8::from_le_bytes([signed.to_le_bytes()[0]]);
+    }
+    digits
+}
+
+/// `out = [digit]·row_base` from one comb row, in constant time: all 32 entries are
+/// read, `out` is the identity for a zero digit and negated for a negative one.
+fn select_ct(row: &[AffinePoint; COMB_ENTRIES], digit: i8, out: &mut AffinePoint) {
+    let [byte] = digit.to_le_bytes();
+    let negative = byte >> 7;
+    // |digit| without branches: (digit XOR mask) - mask with mask = 0 or -1.
+    let mask = 0u8.wrapping_sub(negative);
+    let magnitude = (byte ^ mask).wrapping_sub(mask);
+    *out = AffinePoint::IDENTITY;
+    for (entry, index) in row.iter().zip(1u8..) {
+        out.conditional_assign(entry, magnitude.ct_eq(&index));
+    }
+    let negated = -*out;
+    out.conditional_assign(&negated, Choice::from(negative));
+}
+
+/// A running sum for the variable-time algorithms that skips operations on the
+/// identity.
+struct Accumulator(Option<ProjectivePoint>);
+
+impl Accumulator {
+    fn new() -> Self {
+        Self(None)
+    }
+
+    fn double(&mut self) {
+        if let Some(point) = &mut self.0 {
+            *point = point.double();
+        }
+    }
+
+    fn add_affine(&mut self, point: &AffinePoint, negate: bool) {
+        self.0 = Some(match (self.0, negate) {
+            (Some(acc), false) => acc + point,
+            (Some(acc), true) => acc - point,
+            (None, false) => ProjectivePoint::from(*point),
+            (None, true) => ProjectivePoint::from(-*point),
+        });
+    }
+
+    fn add_projective(&mut self, point: &ProjectivePoint, negate: bool) {
+        self.0 = Some(match (self.0, negate) {
+            (Some(acc), false) => acc + point,
+            (Some(acc), true) => acc - point,
+            (None, false) => *point,
+            (None, true) => -*point,
+        });
+    }
+
+    fn finish(self) -> ProjectivePoint {
+        self.0.unwrap_or(ProjectivePoint::IDENTITY)
+    }
+}
+
+/// wNAF window width for the generator's verification table: 2^10 odd multiples.
+const G_WNAF_WIDTH: usize = 12;
+
+/// wNAF window width for a KPAK's verification table: 2^8 odd multiples.
+const KPAK_WNAF_WIDTH: usize = 10;
+
+/// wNAF window width for PVT, whose table is computed for each verification.
+const PVT_WNAF_WIDTH: usize = 5;
+
+/// Number of odd multiples for [`PVT_WNAF_WIDTH`].
+const PVT_ENTRIES: usize = 1 << (PVT_WNAF_WIDTH - 2);
+
+/// Digits of a width-w NAF of a 256-bit scalar: one more than its bit length.
+const WNAF_LEN: usize = 8 * SCALAR_LEN + 1;
+
+// Digits must fit an i16 (and window values an i32) in `Wnaf::new`.
+const _: () = assert!(G_WNAF_WIDTH <= 16 && KPAK_WNAF_WIDTH <= 16 && PVT_WNAF_WIDTH >= 2);
+
+/// The width-w NAF of a public scalar: `k = Σ d_i·2^i` with every nonzero `d_i` odd,
+/// `|d_i| < 2^(w-1)`, and at least w−1 zeros after each nonzero digit.
+struct Wnaf {
+    digits: [i16; WNAF_LEN],
+    /// Index of the most significant nonzero digit; `None` for k = 0.
+    top: Option<usize>,
+}
+
+impl Wnaf {
+    /// Variable-time recoding; only for public scalars.
+    fn new(k: &Scalar, width: usize) -> Self {
+        let be = k.to_bytes();
+        // Little-endian 64-bit limbs with a zero limb on top.
+        let mut limbs = [0u64; 5];
+        for (limb, chunk) in limbs.iter_mut().zip(be.rchunks_exact(8)) {
+            let mut octets = [0u8; 8];
+            octets.copy_from_slice(chunk);
+            *limb = u64::from_be_bytes(octets);
+        }
+        let window = 1i32 << width;
+        let mask = (1u64 << width) - 1;
+        let mut digits = [0i16; WNAF_LEN];
+        let mut top = None;
+        let mut carry = 0i32;
+        let mut pos = 0;
+        while pos < WNAF_LEN {
+            let (limb, bit) = (pos / 64, pos % 64);
+            let low = limbs.get(limb).copied().unwrap_or(0) >> bit;
+            let high = match bit {
+                0 => 0,
+                _ => limbs.get(limb + 1).copied().unwrap_or(0) << (64 - bit),
+            };
+            // The window value is at most 2^width ≤ 2^16, so it fits an i32.
+            let value = carry + i32::try_from((low | high) & mask).unwrap_or(0);
+            if value & 1 == 0 {
+                pos += 1;
+                continue;
+            }
+            let digit = if value < window / 2 {
+                carry = 0;
+                value
+            } else {
+                carry = 1;
+                value - window
+            };
+            if let Some(slot) = digits.get_mut(pos) {
+                *slot = i16::try_from(digit).unwrap_or(0);
+                top = Some(pos);
+            }
+            pos += width;
+        }
+        Self { digits, top }
+    }
+}
+
+/// Odd multiples `[1]P, [3]P, …, [2^(w-2)·2 − 1]P` of a fixed point (projective): the
+/// table of a width-w NAF, built with one addition per entry.
+struct OddMultiples(Vec<ProjectivePoint>);
+
+impl OddMultiples {
+    fn new(base: &ProjectivePoint, width: usize) -> Self {
+        let count = 1usize << (width - 2);
+        let twice = base.double();
+        let mut table = Vec::with_capacity(count);
+        let mut current = *base;
+        for _ in 0..count {
+            table.push(current);
+            current += twice;
+        }
+        Self(table)
+    }
+}
+
+/// Odd multiples `[1]P, [3]P, …, [15]P` of a per-signature point.
+fn pvt_odd_multiples(base: &ProjectivePoint) -> [ProjectivePoint; PVT_ENTRIES] {
+    let twice = base.double();
+    let mut table = [*base; PVT_ENTRIES];
+    for i in 1..PVT_ENTRIES {
+        table[i] = table[i - 1] + twice;
+    }
+    table
+}
+
+/// `Σ [k_i]P_i` in variable time by interleaved wNAF (Straus): one shared chain of
+/// doublings, one addition per nonzero digit. `terms` pairs each table of odd
+/// multiples with the wNAF of its scalar (of the table's width). Public scalars only.
+fn lincomb_vartime(terms: &[(&[ProjectivePoint], &Wnaf)]) -> ProjectivePoint {
+    let mut acc = Accumulator::new();
+    let Some(top) = terms.iter().filter_map(|(_, wnaf)| wnaf.top).max() else {
+        return acc.finish();
+    };
+    for i in (0..=top).rev() {
+        acc.double();
+        for (table, wnaf) in terms {
+            let digit = wnaf.digits.get(i).copied().unwrap_or(0);
+            if digit != 0 {
+                if let Some(point) = table.get(usize::from(digit.unsigned_abs() >> 1)) {
+                    acc.add_projective(point, digit < 0);
+                }
+            }
+        }
+    }
+    acc.finish()
+}
+
+/// The comb table of G, built on first use.
+static G_COMB: LazyLock<CombTable<AffinePoint>> =
+    LazyLock::new(|| CombTable::new_affine(&ProjectivePoint::GENERATOR));
+
+/// The wNAF table of G for verification, built on first use.
+static G_ODD_MULTIPLES: LazyLock<OddMultiples> =
+    LazyLock::new(|| OddMultiples::new(&ProjectivePoint::GENERATOR, G_WNAF_WIDTH));
 
 // ---------------------------------------------------------------------------------------
 // Verification
@@ -795,68 +1255,13 @@ impl ParsedSignature {
 fn check_j(j_point: &ProjectivePoint, r_bytes: &[u8; SCALAR_LEN]) -> Result<(), EccsiError> {
     let affine = j_point.to_affine();
     let x = affine.x();
-    let ok = !affine.is_identity() & x.as_slice().ct_eq(r_bytes.as_slice());
+    let ok = !affine.is_identity() & x[..].ct_eq(&r_bytes[..]);
     if bool::from(ok) {
         Ok(())
     } else {
         Err(EccsiError::InvalidSignature)
     }
 }
-
-// Multi-scalar multiplication for verification (public data, variable time).
-//
-// Everything below is built from library operations only: `wnaf::WnafBase` window
-// tables and Straus multi-exponentiation (the same code `p256`'s `lincomb_vartime` runs)
-// and `p256`'s point doubling. Fixed points (G always, Y in a cached `Verifier`) are
-// stored as tables of `[2^(64·i)]P`, i = 0..3, so that a 256-bit scalar becomes four
-// 64-bit scalars and the shared doubling chain shrinks from 256 to 64 doublings.
-
-/// wNAF window width used for every table.
-type Window = p256::elliptic_curve::consts::U6;
-
-/// A wNAF window table (odd multiples of one point).
-type WindowTable = wnaf::WnafBase<ProjectivePoint, Window>;
-
-/// A scalar (or a 64-bit part of one) in wNAF form.
-type WnafDigits = wnaf::WnafScalar<Scalar, Window>;
-
-/// Number of 64-bit parts a scalar is split into for fixed points.
-const SPLIT_PARTS: usize = 4;
-
-/// Octets per part.
-const SPLIT_OCTETS: usize = SCALAR_LEN / SPLIT_PARTS;
-
-/// Window tables of `[2^(64·i)]P` for i = 0..3, for a fixed point P.
-#[derive(Clone)]
-struct SplitTables([WindowTable; SPLIT_PARTS]);
-
-impl SplitTables {
-    fn new(point: &ProjectivePoint) -> Self {
-        let mut shifted = *point;
-        Self(core::array::from_fn(|i| {
-            if i > 0 {
-                for _ in 0..8 * SPLIT_OCTETS {
-                    shifted = shifted.double();
-                }
-            }
-            WindowTable::new(&shifted)
-        }))
-    }
-}
-
-/// `k = Σ k_i · 2^(64·i)`: the four 64-bit parts of k in wNAF form.
-fn split_scalar(k: &Scalar) -> [WnafDigits; SPLIT_PARTS] {
-    let mut le: [u8; SCALAR_LEN] = k.to_bytes().into();
-    le.reverse();
-    core::array::from_fn(|i| {
-        let start = i * SPLIT_OCTETS;
-        WnafDigits::from_le_bytes(le.get(start..start + SPLIT_OCTETS).unwrap_or_default())
-    })
-}
-
-/// Tables for the base point G, computed once per process.
-static G_TABLES: std::sync::LazyLock<SplitTables> =
-    std::sync::LazyLock::new(|| SplitTables::new(&ProjectivePoint::GENERATOR));
 
 /// Verifies an ECCSI signature (RFC 6507 §5.2.2) by the signer `id` under the KMS key
 /// `kpak` on `msg`.
@@ -876,45 +1281,44 @@ static G_TABLES: std::sync::LazyLock<SplitTables> =
 ///    multiplication `[s·HE]G + [s·r·HS]PVT + [s·r]KPAK`.
 /// 6. Accept iff `J ≠ O` and `J.x = r`; otherwise [`EccsiError::InvalidSignature`].
 ///
-/// Only public data is involved; variable-time arithmetic is used. For repeated
-/// verification of the same signer, [`Verifier`] is faster.
+/// Only public data is involved; variable-time arithmetic is used. The first call
+/// with a given [`Kpak`] value (or a clone of it) also builds its verification table
+/// (about the cost of one verification). For repeated verification of the same signer,
+/// [`Verifier`] is faster.
 pub fn verify(kpak: &Kpak, id: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), EccsiError> {
     let parsed = ParsedSignature::parse(sig)?;
-    let hs = hash_hs(&kpak.0.bytes, id, &parsed.pvt.bytes);
+    let hs = hash_hs(&kpak.point.bytes, id, &parsed.pvt.bytes);
     let he = hash_he(&hs, &parsed.r_bytes, msg);
     let sr = parsed.s * parsed.r;
-    let g_digits = split_scalar(&(parsed.s * reduce_hash(&he)));
-    let pvt_table = WindowTable::new(&parsed.pvt.projective());
-    let pvt_digits = WnafDigits::new(&(sr * reduce_hash(&hs)));
-    let kpak_table = WindowTable::new(&kpak.0.projective());
-    let kpak_digits = WnafDigits::new(&sr);
-    let j_point = WindowTable::multiscalar_mul(
-        G_TABLES
-            .0
-            .iter()
-            .zip(g_digits.iter())
-            .chain([(&pvt_table, &pvt_digits), (&kpak_table, &kpak_digits)]),
-    );
+    let g_digits = Wnaf::new(&(parsed.s * reduce_hash(&he)), G_WNAF_WIDTH);
+    let kpak_digits = Wnaf::new(&sr, KPAK_WNAF_WIDTH);
+    let pvt_digits = Wnaf::new(&(sr * reduce_hash(&hs)), PVT_WNAF_WIDTH);
+    let pvt_table = pvt_odd_multiples(&parsed.pvt.projective());
+    let j_point = lincomb_vartime(&[
+        (&G_ODD_MULTIPLES.0, &g_digits),
+        (&kpak.odd_multiples().0, &kpak_digits),
+        (&pvt_table, &pvt_digits),
+    ]);
     check_j(&j_point, &parsed.r_bytes)
 }
 
 /// A verifier for one signer (KPAK, ID, PVT) with `HS` and `Y = [HS]PVT + KPAK`
 /// (RFC 6507 §5.2.2 steps 2 and 4) computed once.
 ///
-/// [`Verifier::new`] costs about one uncached verification (it computes Y and window
-/// tables of `[2^(64·i)]Y`, about 6 KiB); [`Verifier::verify`] is then roughly twice
-/// as fast as [`verify`]. If a signature carries a PVT other than the cached one (for
-/// example after the signer's key period changed), it falls back to [`verify`] with the
-/// same KPAK and ID, so `Verifier::verify` always returns exactly what [`verify`]
-/// returns. Compare [`Verifier::pvt`] with [`Signature::pvt`] if a PVT change must be
-/// noticed.
+/// [`Verifier::new`] computes Y and a comb table of Y (43 × 32 projective points,
+/// about 130 KiB, shared by clones); it costs about five uncached verifications. With it,
+/// [`Verifier::verify`] needs no doublings and is several times as fast as [`verify`].
+/// If a signature carries a PVT other than the cached one (for example after the
+/// signer's key period changed), it falls back to [`verify`] with the same KPAK and
+/// ID, so `Verifier::verify` always returns exactly what [`verify`] returns. Compare
+/// [`Verifier::pvt`] with [`Signature::pvt`] if a PVT change must be noticed.
 #[derive(Clone)]
 pub struct Verifier {
     kpak: Kpak,
     id: Vec<u8>,
     pvt: Pvt,
     hs: [u8; HASH_LEN],
-    y_tables: SplitTables,
+    y_comb: Arc<CombTable<ProjectivePoint>>,
 }
 
 impl fmt::Debug for Verifier {
@@ -934,14 +1338,18 @@ impl Verifier {
     /// Currently infallible (all inputs are already validated types); the `Result`
     /// leaves room for future checks.
     pub fn new(kpak: &Kpak, id: &[u8], pvt: &Pvt) -> Result<Self, EccsiError> {
-        let hs = hash_hs(&kpak.0.bytes, id, &pvt.0.bytes);
-        let y = pvt.0.projective().mul_vartime(&reduce_hash(&hs)) + kpak.0.projective();
+        let hs = hash_hs(&kpak.point.bytes, id, &pvt.0.bytes);
+        let hs_pvt = lincomb_vartime(&[(
+            &pvt_odd_multiples(&pvt.0.projective()),
+            &Wnaf::new(&reduce_hash(&hs), PVT_WNAF_WIDTH),
+        )]);
+        let y = hs_pvt + kpak.point.point;
         Ok(Self {
             kpak: kpak.clone(),
             id: id.to_vec(),
             pvt: pvt.clone(),
             hs,
-            y_tables: SplitTables::new(&y),
+            y_comb: Arc::new(CombTable::new_projective(&y)),
         })
     }
 
@@ -969,16 +1377,11 @@ impl Verifier {
             return verify(&self.kpak, &self.id, msg, sig);
         }
         let he = hash_he(&self.hs, &parsed.r_bytes, msg);
-        let g_digits = split_scalar(&(parsed.s * reduce_hash(&he)));
-        let y_digits = split_scalar(&(parsed.s * parsed.r));
-        let j_point = WindowTable::multiscalar_mul(
-            G_TABLES
-                .0
-                .iter()
-                .zip(g_digits.iter())
-                .chain(self.y_tables.0.iter().zip(y_digits.iter())),
-        );
-        check_j(&j_point, &parsed.r_bytes)
+        let mut acc = Accumulator::new();
+        G_COMB.mul_add_vartime(&(parsed.s * reduce_hash(&he)), &mut acc);
+        self.y_comb
+            .mul_add_vartime(&(parsed.s * parsed.r), &mut acc);
+        check_j(&acc.finish(), &parsed.r_bytes)
     }
 }
 
@@ -1082,12 +1485,28 @@ mod tests {
         assert!(SigningKey::new(&kpak, &v.id, ssk, pvt).is_ok());
     }
 
+    /// `[k]G` with the library's own (double-and-add) scalar multiplication, as the
+    /// reference for the tables.
+    fn plain_mul_g(k: &Scalar) -> ProjectivePoint {
+        ProjectivePoint::GENERATOR * k
+    }
+
+    /// Affine encodings, to compare points without the library's costly projective
+    /// equality.
+    fn enc(point: &ProjectivePoint) -> Vec<u8> {
+        point
+            .to_affine()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec()
+    }
+
     #[test]
     fn vector_sign_intermediates_j_r_he_s() {
         let v = vector();
         let key = signing_key(&v);
         let j = scalar(&v.j);
-        let j_point = ProjectivePoint::mul_by_generator(&j);
+        let j_point = G_COMB.mul(&j);
         assert_eq!(
             encode_affine(&j_point.to_affine()).as_slice(),
             v.big_j.as_slice()
@@ -1098,23 +1517,27 @@ mod tests {
         assert_eq!(he.as_slice(), v.he.as_slice());
         let t = reduce_hash(&he) + r * scalar(&v.ssk);
         let s = Option::<Scalar>::from(t.invert()).unwrap() * j;
-        assert_eq!(s.to_bytes().as_slice(), v.s.as_slice());
+        assert_eq!(&s.to_bytes()[..], v.s.as_slice());
+        // The safegcd inversion agrees with the library's.
+        assert_eq!(*invert_blinded(&t).unwrap() * j, s);
     }
 
     #[test]
     fn vector_sign_with_j_gives_full_signature() {
         let v = vector();
         let key = signing_key(&v);
-        let sig = key.sign_with_j(&v.message, &scalar(&v.j)).unwrap();
+        let sig = key
+            .sign_with_j(&v.message, &scalar(&v.j), &Scalar::ONE)
+            .unwrap();
+        // The blinding factor cancels out.
+        for blind in [Scalar::from(2u64), -Scalar::ONE, scalar(&v.ssk)] {
+            let blinded = key.sign_with_j(&v.message, &scalar(&v.j), &blind);
+            assert_eq!(blinded, Some(sig));
+        }
         assert_eq!(sig.as_bytes().as_slice(), v.signature.as_slice());
         assert_eq!(sig.r(), v.r.as_slice());
         assert_eq!(sig.s(), v.s.as_slice());
         assert_eq!(sig.pvt(), v.pvt.as_slice());
-    }
-
-    /// `Σ k_i·T_i` over split tables: `[k]P` for the tables of P.
-    fn split_mul(tables: &SplitTables, k: &Scalar) -> ProjectivePoint {
-        WindowTable::multiscalar_mul(tables.0.iter().zip(split_scalar(k).iter()))
     }
 
     #[test]
@@ -1123,50 +1546,172 @@ mod tests {
         let kpak = Kpak::from_bytes(&v.kpak).unwrap();
         let pvt = Pvt::from_bytes(&v.pvt).unwrap();
         let verifier = Verifier::new(&kpak, &v.id, &pvt).unwrap();
-        let y = split_mul(&verifier.y_tables, &Scalar::ONE);
-        assert_eq!(
-            encode_affine(&y.to_affine()).as_slice(),
-            v.verifier_y.as_slice()
-        );
+        let y = verifier.y_comb.0[0][0];
+        assert_eq!(enc(&y).as_slice(), v.verifier_y.as_slice());
         assert_eq!(verifier.hs.as_slice(), v.hs.as_slice());
         assert_eq!(verify(&kpak, &v.id, &v.message, &v.signature), Ok(()));
         assert_eq!(verifier.verify(&v.message, &v.signature), Ok(()));
         // Y = [SSK]G for a valid pair (RFC 6507 §5.1.2).
-        assert_eq!(y, ProjectivePoint::mul_by_generator(&scalar(&v.ssk)));
+        assert_eq!(enc(&y), enc(&plain_mul_g(&scalar(&v.ssk))));
     }
 
-    #[test]
-    fn split_tables_multiply_correctly() {
+    /// Scalars for the table tests: 0, 1, 2, q−1, q−2, values with long runs of ones or
+    /// zeros (carries through every comb digit and wNAF window), single bits, and
+    /// pseudo-random values.
+    fn test_scalars() -> Vec<Scalar> {
         let v = vector();
-        let y = Verifier::new(
-            &Kpak::from_bytes(&v.kpak).unwrap(),
-            &v.id,
-            &Pvt::from_bytes(&v.pvt).unwrap(),
-        )
-        .unwrap()
-        .y_tables;
-        let y_point = split_mul(&y, &Scalar::ONE);
-        // Scalars exercising every 64-bit part, the top of the range and carries.
         let mut ks = vec![
+            Scalar::ZERO,
             Scalar::ONE,
+            Scalar::from(2u64),
             -Scalar::ONE,
+            -Scalar::from(2u64),
+            Scalar::from(u64::MAX),
+            // 2^255 - 1 and 2^255 (fit below q).
+            reduce_hash(&{
+                let mut b = [0xffu8; 32];
+                b[0] = 0x7f;
+                b
+            }),
+            reduce_hash(&{
+                let mut b = [0u8; 32];
+                b[0] = 0x80;
+                b
+            }),
+            // Every comb digit 32 (carry-free maximum) and every digit -31 patterns.
+            reduce_hash(&[0x82u8; 32]),
+            reduce_hash(&[0x21u8; 32]),
             scalar(&v.ssk),
             scalar(&v.hs),
-            Scalar::from(u64::MAX),
-            Scalar::from(u128::MAX),
         ];
+        for bit in [0u32, 5, 6, 63, 64, 127, 128, 200, 251, 252, 255] {
+            let mut b = [0u8; 32];
+            b[31 - (bit / 8) as usize] = 1 << (bit % 8);
+            ks.push(reduce_hash(&b));
+        }
         for i in 0..40u64 {
             let h = Sha256::digest(i.to_be_bytes());
             ks.push(reduce_hash(&h.into()));
         }
-        for k in ks {
-            assert_eq!(split_mul(&G_TABLES, &k), ProjectivePoint::GENERATOR * k);
-            assert_eq!(split_mul(&y, &k), y_point * k);
+        ks
+    }
+
+    #[test]
+    fn comb_digits_recompose_the_scalar() {
+        for k in test_scalars() {
+            let digits = comb_digits(&k);
+            let mut sum = Scalar::ZERO;
+            for &d in digits.iter().rev() {
+                let half = i8::try_from(COMB_ENTRIES).unwrap();
+                assert!((1 - half..=half).contains(&d));
+                for _ in 0..COMB_WIDTH {
+                    sum = sum.double();
+                }
+                let magnitude = Scalar::from(u64::from(d.unsigned_abs()));
+                sum += if d < 0 { -magnitude } else { magnitude };
+            }
+            assert_eq!(sum, k);
         }
-        assert_eq!(
-            split_mul(&G_TABLES, &Scalar::ZERO),
-            ProjectivePoint::IDENTITY
-        );
+    }
+
+    #[test]
+    fn wnaf_recomposes_the_scalar() {
+        for width in [PVT_WNAF_WIDTH, KPAK_WNAF_WIDTH, G_WNAF_WIDTH] {
+            for k in test_scalars() {
+                let wnaf = Wnaf::new(&k, width);
+                let mut sum = Scalar::ZERO;
+                for &d in wnaf.digits.iter().rev() {
+                    sum = sum.double();
+                    let magnitude = Scalar::from(u64::from(d.unsigned_abs()));
+                    sum += if d < 0 { -magnitude } else { magnitude };
+                    assert!(d == 0 || (d % 2 != 0 && d.unsigned_abs() < 1 << (width - 1)));
+                }
+                assert_eq!(sum, k);
+                assert_eq!(wnaf.top.is_none(), k == Scalar::ZERO);
+            }
+        }
+    }
+
+    #[test]
+    fn g_and_kpak_tables_match_library_multiplication() {
+        let v = vector();
+        let kpak = Kpak::from_bytes(&v.kpak).unwrap();
+        let kpak_point = kpak.point.projective();
+        let pvt_point = Pvt::from_bytes(&v.pvt).unwrap().0.projective();
+        let y_comb = CombTable::new_projective(&kpak_point);
+        for k in test_scalars() {
+            let expected_g = enc(&plain_mul_g(&k));
+            let expected_kpak = enc(&(kpak_point * k));
+            // Constant-time comb of G.
+            assert_eq!(enc(&G_COMB.mul(&k)), expected_g);
+            // Variable-time use of the comb tables (G affine, a projective one for KPAK).
+            let mut acc = Accumulator::new();
+            G_COMB.mul_add_vartime(&k, &mut acc);
+            assert_eq!(enc(&acc.finish()), expected_g);
+            let mut acc = Accumulator::new();
+            y_comb.mul_add_vartime(&k, &mut acc);
+            assert_eq!(enc(&acc.finish()), expected_kpak);
+            // wNAF tables of G and KPAK, and the on-the-fly PVT table.
+            let g_wnaf = Wnaf::new(&k, G_WNAF_WIDTH);
+            assert_eq!(
+                enc(&lincomb_vartime(&[(&G_ODD_MULTIPLES.0, &g_wnaf)])),
+                expected_g
+            );
+            let kpak_wnaf = Wnaf::new(&k, KPAK_WNAF_WIDTH);
+            assert_eq!(
+                enc(&lincomb_vartime(&[(&kpak.odd_multiples().0, &kpak_wnaf)])),
+                expected_kpak
+            );
+            let pvt_wnaf = Wnaf::new(&k, PVT_WNAF_WIDTH);
+            assert_eq!(
+                enc(&lincomb_vartime(&[(
+                    &pvt_odd_multiples(&pvt_point),
+                    &pvt_wnaf
+                )])),
+                enc(&(pvt_point * k))
+            );
+            // A three-term combination as in verification.
+            let k2 = k * k + Scalar::ONE;
+            let k3 = k2 * k2;
+            let expected = plain_mul_g(&k) + pvt_point * k2 + kpak_point * k3;
+            let got = lincomb_vartime(&[
+                (&G_ODD_MULTIPLES.0, &g_wnaf),
+                (&kpak.odd_multiples().0, &Wnaf::new(&k3, KPAK_WNAF_WIDTH)),
+                (
+                    &pvt_odd_multiples(&pvt_point),
+                    &Wnaf::new(&k2, PVT_WNAF_WIDTH),
+                ),
+            ]);
+            assert_eq!(enc(&got), enc(&expected));
+        }
+        // Clones share the lazily built KPAK table.
+        let clone = kpak.clone();
+        assert!(core::ptr::eq(clone.odd_multiples(), kpak.odd_multiples()));
+    }
+
+    #[test]
+    fn select_ct_picks_signed_entries() {
+        let row = &G_COMB.0[0];
+        let mut out = AffinePoint::IDENTITY;
+        select_ct(row, 0, &mut out);
+        assert!(bool::from(out.is_identity()));
+        let half = i8::try_from(COMB_ENTRIES).unwrap();
+        for d in [1i8, 2, 3, half - 1, half, -1, -2, -3, 1 - half] {
+            select_ct(row, d, &mut out);
+            let expected = plain_mul_g(&Scalar::from(u64::from(d.unsigned_abs())));
+            let expected = if d < 0 { -expected } else { expected };
+            assert_eq!(enc(&ProjectivePoint::from(out)), enc(&expected));
+        }
+    }
+
+    #[test]
+    fn invert_blinded_matches_library_inversion() {
+        assert!(invert_blinded(&Scalar::ZERO).is_none());
+        for k in test_scalars().into_iter().filter(|k| *k != Scalar::ZERO) {
+            let inverse = invert_blinded(&k).unwrap();
+            assert_eq!(*inverse * k, Scalar::ONE);
+            assert_eq!(*inverse, Option::<Scalar>::from(k.invert()).unwrap());
+        }
     }
 
     #[test]
@@ -1210,22 +1755,22 @@ mod tests {
         let v = vector();
         let key = signing_key(&v);
         let j = scalar(&v.j);
-        let (r_bytes, r) = commitment_r(&ProjectivePoint::mul_by_generator(&j)).unwrap();
+        let (r_bytes, r) = commitment_r(&plain_mul_g(&j)).unwrap();
         let he = reduce_hash(&hash_he(&key.hs, &r_bytes, &v.message));
         let bad_ssk = -(he * Option::<Scalar>::from(r.invert()).unwrap());
         let bad = SigningKey {
             ssk: Ssk(SecretScalar(bad_ssk)),
             ..signing_key(&v)
         };
-        assert!(bad.sign_with_j(&v.message, &j).is_none());
-        assert!(key.sign_with_j(&v.message, &j).is_some());
+        assert!(bad.sign_with_j(&v.message, &j, &Scalar::ONE).is_none());
+        assert!(key.sign_with_j(&v.message, &j, &Scalar::ONE).is_some());
     }
 
     #[test]
     fn sign_with_zero_j_is_refused() {
         let v = vector();
         assert!(signing_key(&v)
-            .sign_with_j(&v.message, &Scalar::ZERO)
+            .sign_with_j(&v.message, &Scalar::ZERO, &Scalar::ONE)
             .is_none());
     }
 
@@ -1241,7 +1786,7 @@ mod tests {
             check_j(&ProjectivePoint::GENERATOR, &r),
             Err(EccsiError::InvalidSignature)
         );
-        let j_point = ProjectivePoint::mul_by_generator(&scalar(&v.j));
+        let j_point = plain_mul_g(&scalar(&v.j));
         assert_eq!(check_j(&j_point, &r), Ok(()));
         // The identity must not pass for r = 0 either (J.x = 0 case of step 6).
         assert!(check_j(&ProjectivePoint::IDENTITY, &[0u8; 32]).is_err());

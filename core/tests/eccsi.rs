@@ -18,9 +18,9 @@ mod eccsi_rfc6507 {
         ff::PrimeField,
         ops::Reduce,
         point::{AffineCoordinates, DecompressPoint},
-        sec1::FromSec1Point,
+        sec1::{FromEncodedPoint, ToEncodedPoint},
     };
-    use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, Sec1Point};
+    use p256::{AffinePoint, EncodedPoint, FieldBytes, ProjectivePoint, Scalar, U256};
     use proptest::prelude::*;
     use sha2::{Digest, Sha256};
     use subtle::ConstantTimeEq;
@@ -435,7 +435,7 @@ mod eccsi_rfc6507 {
             let Some(point) = point else { continue };
             let mut enc = vec![0x04];
             enc.extend_from_slice(&x);
-            enc.extend_from_slice(&point.y());
+            enc.extend_from_slice(&point.to_encoded_point(false).as_bytes()[33..]);
             assert!(Pvt::from_bytes(&enc).is_ok());
             enc[1..33].copy_from_slice(&add_small(&arr32(P_HEX), small));
             assert_point_error(&enc, EccsiError::CoordinateOutOfRange);
@@ -993,8 +993,8 @@ mod eccsi_rfc6507 {
             if bytes.len() != 65 || bytes[0] != 0x04 {
                 return None;
             }
-            let point = Sec1Point::from_bytes(bytes).ok()?;
-            let affine: Option<AffinePoint> = AffinePoint::from_sec1_point(&point).into();
+            let point = EncodedPoint::from_bytes(bytes).ok()?;
+            let affine: Option<AffinePoint> = AffinePoint::from_encoded_point(&point).into();
             Some(ProjectivePoint::from(affine?))
         };
         let Some(pvt) = decode(pvt_oct) else {
@@ -1025,7 +1025,7 @@ mod eccsi_rfc6507 {
             Option::<Scalar>::from(Scalar::from_repr(FieldBytes::from(out))).unwrap()
         };
         let hs_s = to_scalar(&BigUint::from_bytes_be(&hs));
-        let he_s = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(he));
+        let he_s = <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(he));
         // Step 4: Y = [HS]PVT + KPAK.
         let y = pvt * hs_s + kpak_point;
         // Step 5: J = [s]([HE]G + [r]Y).

@@ -55,7 +55,7 @@ impl Fp2 {
 
     /// The `PF_p` representative `c1 / c0` (constant time); none if `c0 = 0`,
     /// which only happens for invalid inputs (RFC 6508 §2.1; SPEC §3.3 step 4).
-    pub(crate) fn to_pf(&self) -> CtOption<Fp> {
+    pub(crate) fn to_pf(self) -> CtOption<Fp> {
         self.c0.invert().map(|inv| self.c1.mul(&inv))
     }
 

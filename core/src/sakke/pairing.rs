@@ -85,16 +85,6 @@ fn add_step(c: &Jacobian, m: &Affine) -> (Jacobian, Fp, Fp, Fp) {
     )
 }
 
-/// `v · ((A·q.x + B) + D·q.y·i)` with the line evaluated at `ψ(q)`.
-#[inline]
-fn mul_line(v: &Fp2, a: &Fp, b: &Fp, d: &Fp, q: &Affine) -> Fp2 {
-    let line = Fp2 {
-        c0: a.mul(&q.x).add(b),
-        c1: d.mul(&q.y),
-    };
-    v.mul(&line)
-}
-
 /// The pairing `<m, e>` of RFC 6508 §3.2 with `m` as the Miller point,
 /// returned as the `F_p^2` value `t = v^c` (c = 4) before the final
 /// normalisation `t.c1 / t.c0`. Constant time in both points (the control
@@ -105,14 +95,54 @@ pub(crate) fn pairing(m: &Affine, e: &Affine) -> Fp2 {
     let mut v = Fp2::ONE;
     let mut c = m.to_jacobian();
     for &digit in &naf[1..] {
-        let (c2, a, b, d) = double_step(&c);
-        v = mul_line(&v.square(), &a, &b, &d, e);
-        c = c2;
+        // Doubling step (dbl-2001-b) with the tangent line at ψ(e), scaled
+        // by 2·Y·Z^3: (α·(e.x·Z^2 + X) - 2Y^2) + (Z3·Z^2·e.y)·i.
+        let delta = c.z.square();
+        let gamma = c.y.square();
+        let beta = c.x.mul(&gamma);
+        let alpha = c.x.sub(&delta).mul(&c.x.add(&delta));
+        let alpha = alpha.double().add(&alpha);
+        let beta4 = beta.double().double();
+        let x3 = alpha.square().sub(&beta4.double());
+        let z3 = c.y.add(&c.z).square().sub(&gamma).sub(&delta);
+        let gamma2_8 = gamma.square().double().double().double();
+        let y3 = alpha.mul(&beta4.sub(&x3)).sub(&gamma2_8);
+        let line = Fp2 {
+            c0: alpha.mul(&e.x.mul(&delta).add(&c.x)).sub(&gamma.double()),
+            c1: z3.mul(&delta).mul(&e.y),
+        };
+        v = v.square().mul(&line);
+        c = Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        };
         if digit != 0 {
+            // Addition step (madd-2007-bl) with the chord line at ψ(e),
+            // scaled by 2·Z^3·H: (r·(e.x·Z^2 + X) - 2·Y·H) + (Z^2·Z3·e.y)·i.
             let addend = if digit > 0 { m } else { &neg_m };
-            let (c2, a, b, d) = add_step(&c, addend);
-            v = mul_line(&v, &a, &b, &d, e);
-            c = c2;
+            let z1z1 = c.z.square();
+            let u2 = addend.x.mul(&z1z1);
+            let s2 = addend.y.mul(&c.z).mul(&z1z1);
+            let h = u2.sub(&c.x);
+            let hh = h.square();
+            let i = hh.double().double();
+            let j = h.mul(&i);
+            let r = s2.sub(&c.y).double();
+            let vv = c.x.mul(&i);
+            let x3 = r.square().sub(&j).sub(&vv.double());
+            let y3 = r.mul(&vv.sub(&x3)).sub(&c.y.mul(&j).double());
+            let z3 = c.z.add(&h).square().sub(&z1z1).sub(&hh);
+            let line = Fp2 {
+                c0: r.mul(&e.x.mul(&z1z1).add(&c.x)).sub(&c.y.mul(&h).double()),
+                c1: z1z1.mul(&z3).mul(&e.y),
+            };
+            v = v.mul(&line);
+            c = Jacobian {
+                x: x3,
+                y: y3,
+                z: z3,
+            };
         }
     }
     // Final exponentiation by c = (p + 1)/q = 4.

@@ -41,6 +41,7 @@ const fn hex128(s: &str) -> [u8; FIELD_LEN] {
 }
 
 /// The field prime `p` (1024 bits), big-endian.
+#[cfg(test)]
 pub(crate) const P: [u8; FIELD_LEN] = hex128(
     "997abb1f0a563fda65c61198dad0657a416c0ce19cb48261be9ae358b3e01a2ef40aab27e2fc0f1b228730d531a59cb0e791b39ff7c88a19356d27f4a666a6d0e26c6487326b4cd4512ac5cd65681ce1b6aff4a831852a82a7cf3c521c3c09aa9f94d6af56971f1ffce3e82389857db080c5df10ac7ace87666d807afea85feb",
 );

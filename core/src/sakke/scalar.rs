@@ -12,7 +12,7 @@ use crypto_bigint::{CtLt, NonZero, Odd, U1024, U2048};
 use subtle::{Choice, ConstantTimeEq, CtOption};
 use zeroize::Zeroize;
 
-use super::params::{FIELD_LEN, Q};
+use super::params::FIELD_LEN;
 
 const Q_ODD: Odd<U1024> = Odd::<U1024>::from_be_hex(
     "265eaec7c2958ff69971846636b4195e905b0338672d20986fa6b8d62cf8068bbd02aac9f8bf03c6c8a1cc354c69672c39e46ce7fdf222864d5b49fd2999a9b4389b1921cc9ad335144ab173595a07386dabfd2a0c614aa0a9f3cf14870f026aa7e535abd5a5c7c7ff38fa08e2615f6c203177c42b1eb3a1d99b601ebfaa17fb",
@@ -38,6 +38,7 @@ impl Drop for Scalar {
 }
 
 impl Scalar {
+    #[cfg(test)]
     pub(crate) fn zero() -> Self {
         Scalar(U1024::ZERO)
     }
@@ -170,12 +171,9 @@ impl ConstantTimeEq for Scalar {
     }
 }
 
-/// `q` as 128 big-endian octets (re-exported for tests).
-#[allow(dead_code)]
-pub(crate) const Q_BYTES: [u8; FIELD_LEN] = Q;
-
 #[cfg(test)]
 mod tests {
+    use super::super::params::Q;
     use super::*;
     use num_bigint::BigUint;
 
