@@ -586,6 +586,10 @@ impl ReceiverKey {
     /// re-encapsulation check `[r]([b]P + Z) = R`. If that check fails and
     /// `w` begins with a zero octet, the minimal-length encoding of `w` is
     /// tried as well (SPEC §3.10). Any failure is [`SakkeError::DecapsulationFailed`].
+    ///
+    /// Timing: data that passes with the fixed encoding takes one
+    /// re-encapsulation check; every other input takes two, independently
+    /// of `w`, so a rejection reveals nothing about the pairing value.
     pub fn decapsulate(&self, sed: &EncapsulatedData) -> Result<Ssv, SakkeError> {
         let r_point = sed.r();
         let t = match &self.table {
@@ -596,23 +600,34 @@ impl ReceiverKey {
         };
         let w = Option::<Fp>::from(t.to_pf()).ok_or(SakkeError::DecapsulationFailed)?;
         let w_bytes = Zeroizing::new(w.to_be_bytes());
-        if let Some(ssv) = self.try_candidate(&w_bytes[..], sed, &r_point) {
+        let (ssv, ok) = self.try_candidate(&w_bytes[..], sed, &r_point);
+        if bool::from(ok) {
             return Ok(ssv);
         }
-        if w_bytes[0] == 0 {
-            let start = w_bytes
-                .iter()
-                .position(|&b| b != 0)
-                .unwrap_or(FIELD_LEN - 1);
-            if let Some(ssv) = self.try_candidate(&w_bytes[start..], sed, &r_point) {
-                return Ok(ssv);
-            }
+        // The fixed encoding failed. Always run the second attempt, whatever
+        // `w` is, so that the time a rejection takes does not reveal whether
+        // `w` begins with a zero octet. When it does not, the second attempt
+        // repeats the first (and fails again).
+        let mut leading_zeros = 0usize;
+        let mut still_zero = Choice::from(1u8);
+        for &byte in w_bytes.iter().take(FIELD_LEN - 1) {
+            still_zero &= byte.ct_eq(&0);
+            leading_zeros += usize::from(still_zero.unwrap_u8());
+        }
+        let (ssv, ok) = self.try_candidate(&w_bytes[leading_zeros..], sed, &r_point);
+        if bool::from(ok) {
+            return Ok(ssv);
         }
         Err(SakkeError::DecapsulationFailed)
     }
 
     /// Steps 3–5 of RFC 6508 §6.2.2 for one encoding of `w`.
-    fn try_candidate(&self, w_enc: &[u8], sed: &EncapsulatedData, r_point: &Affine) -> Option<Ssv> {
+    fn try_candidate(
+        &self,
+        w_enc: &[u8],
+        sed: &EncapsulatedData,
+        r_point: &Affine,
+    ) -> (Ssv, Choice) {
         let mask = hash::hash_to_mask(w_enc);
         let mut ssv = Ssv([0u8; SSV_LEN]);
         for (i, (h, m)) in sed.h().iter().zip(mask.iter()).enumerate() {
@@ -623,11 +638,8 @@ impl ReceiverKey {
             Some(tables) => tables.x.mul(&r),
             None => self.kms.r_times_x(&r, &self.b),
         };
-        if bool::from(test.ct_eq_affine(r_point)) {
-            Some(ssv)
-        } else {
-            None
-        }
+        let ok = test.ct_eq_affine(r_point);
+        (ssv, ok)
     }
 }
 
