@@ -24,6 +24,22 @@ pub(crate) struct Affine {
     pub(crate) y: Fp,
 }
 
+/// Intermediates of a doubling of `(X, Y, Z)`: `α = 3(X^2 - Z^4)`,
+/// `δ = Z^2`, `γ = Y^2`.
+pub(crate) struct DoubleParts {
+    pub(crate) alpha: Fp,
+    pub(crate) delta: Fp,
+    pub(crate) gamma: Fp,
+}
+
+/// Intermediates of a mixed addition `(X, Y, Z) + (x2, y2)`: `Z^2`,
+/// `r = 2(y2·Z^3 - Y)` and `H = x2·Z^2 - X`.
+pub(crate) struct AddParts {
+    pub(crate) z1z1: Fp,
+    pub(crate) r: Fp,
+    pub(crate) h: Fp,
+}
+
 /// A point of `E(F_p)` in Jacobian coordinates.
 #[derive(Clone, Copy)]
 pub(crate) struct Jacobian {
@@ -153,6 +169,13 @@ impl Jacobian {
     /// Doubling for `a = -3` ("dbl-2001-b", 3M + 5S). Maps the identity and
     /// points of order 2 to the identity.
     pub(crate) fn double(&self) -> Jacobian {
+        self.double_with_parts().0
+    }
+
+    /// [`Jacobian::double`], also returning the intermediates the Miller
+    /// loop needs for the tangent line.
+    #[inline]
+    pub(crate) fn double_with_parts(&self) -> (Jacobian, DoubleParts) {
         let delta = self.z.square();
         let gamma = self.y.square();
         let beta = self.x.mul(&gamma);
@@ -163,16 +186,30 @@ impl Jacobian {
         let z3 = self.y.add(&self.z).square().sub(&gamma).sub(&delta);
         let gamma2_8 = gamma.square().double().double().double();
         let y3 = alpha.mul(&beta4.sub(&x3)).sub(&gamma2_8);
-        Jacobian {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
+        (
+            Jacobian {
+                x: x3,
+                y: y3,
+                z: z3,
+            },
+            DoubleParts {
+                alpha,
+                delta,
+                gamma,
+            },
+        )
     }
 
     /// Mixed addition `self + b` ("madd-2007-bl", 7M + 4S). Not valid when
     /// `self` is the identity or `self = ±b`; callers rule those out.
     pub(crate) fn add_mixed(&self, b: &Affine) -> Jacobian {
+        self.add_mixed_with_parts(b).0
+    }
+
+    /// [`Jacobian::add_mixed`], also returning the intermediates the Miller
+    /// loop needs for the chord line.
+    #[inline]
+    pub(crate) fn add_mixed_with_parts(&self, b: &Affine) -> (Jacobian, AddParts) {
         let z1z1 = self.z.square();
         let u2 = b.x.mul(&z1z1);
         let s2 = b.y.mul(&self.z).mul(&z1z1);
@@ -185,11 +222,14 @@ impl Jacobian {
         let x3 = r.square().sub(&j).sub(&v.double());
         let y3 = r.mul(&v.sub(&x3)).sub(&self.y.mul(&j).double());
         let z3 = self.z.add(&h).square().sub(&z1z1).sub(&hh);
-        Jacobian {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
+        (
+            Jacobian {
+                x: x3,
+                y: y3,
+                z: z3,
+            },
+            AddParts { z1z1, r, h },
+        )
     }
 
     /// `self + b`, or `self` unchanged when `skip` is set, correct when

@@ -19,70 +19,29 @@ use super::fp2::Fp2;
 use super::params::G;
 use super::scalar::Scalar;
 
-/// One Miller doubling step on `c`; returns the new point and the line
-/// `(A·x + B) + D·y·i` through `c` (tangent), evaluated later at `ψ(x, y)`,
-/// as `(A, B, D)`.
+/// One Miller doubling step on `c`: the new point and the tangent line at
+/// `c`, scaled by the `F_p` factor `2·Y·Z^3`, as `(A, B, D)` meaning
+/// `(A·x + B) + D·y·i` at `ψ(x, y)`:
+/// `λ = 3(x^2 - 1)/(2y)` gives `A = α·Z^2`, `B = α·X - 2Y^2`, `D = Z3·Z^2`.
 #[inline]
 fn double_step(c: &Jacobian) -> (Jacobian, Fp, Fp, Fp) {
-    let delta = c.z.square();
-    let gamma = c.y.square();
-    let beta = c.x.mul(&gamma);
-    let alpha = c.x.sub(&delta).mul(&c.x.add(&delta));
-    let alpha = alpha.double().add(&alpha);
-    let beta4 = beta.double().double();
-    let x3 = alpha.square().sub(&beta4.double());
-    let z3 = c.y.add(&c.z).square().sub(&gamma).sub(&delta);
-    let gamma2_8 = gamma.square().double().double().double();
-    let y3 = alpha.mul(&beta4.sub(&x3)).sub(&gamma2_8);
-    // λ = 3(x^2 - 1)/(2y); the line scaled by 2·Y·Z^3 is
-    // α·(Q.x·Z^2 + X) - 2Y^2  +  (Z3·Z^2)·Q.y·i.
-    let a = alpha.mul(&delta);
-    let b = alpha.mul(&c.x).sub(&gamma.double());
-    let d = z3.mul(&delta);
-    (
-        Jacobian {
-            x: x3,
-            y: y3,
-            z: z3,
-        },
-        a,
-        b,
-        d,
-    )
+    let (c2, parts) = c.double_with_parts();
+    let a = parts.alpha.mul(&parts.delta);
+    let b = parts.alpha.mul(&c.x).sub(&parts.gamma.double());
+    let d = c2.z.mul(&parts.delta);
+    (c2, a, b, d)
 }
 
-/// One Miller addition step `c + m`; returns the new point and the chord
-/// line as `(A, B, D)` like [`double_step`].
+/// One Miller addition step `c + m`: the new point and the chord line,
+/// scaled by `2·Z^3·H`, as `(A, B, D)` like [`double_step`]:
+/// `A = r·Z^2`, `B = r·X - 2·Y·H`, `D = Z^2·Z3`.
 #[inline]
 fn add_step(c: &Jacobian, m: &Affine) -> (Jacobian, Fp, Fp, Fp) {
-    let z1z1 = c.z.square();
-    let u2 = m.x.mul(&z1z1);
-    let s2 = m.y.mul(&c.z).mul(&z1z1);
-    let h = u2.sub(&c.x);
-    let hh = h.square();
-    let i = hh.double().double();
-    let j = h.mul(&i);
-    let r = s2.sub(&c.y).double();
-    let v = c.x.mul(&i);
-    let x3 = r.square().sub(&j).sub(&v.double());
-    let y_h2 = c.y.mul(&h).double();
-    let y3 = r.mul(&v.sub(&x3)).sub(&c.y.mul(&j).double());
-    let z3 = c.z.add(&h).square().sub(&z1z1).sub(&hh);
-    // λ = (m.y - y)/(m.x - x); the line scaled by 2·Z^3·H is
-    // r·(Q.x·Z^2 + X) - 2·Y·H  +  (Z^2·Z3)·Q.y·i.
-    let a = r.mul(&z1z1);
-    let b = r.mul(&c.x).sub(&y_h2);
-    let d = z1z1.mul(&z3);
-    (
-        Jacobian {
-            x: x3,
-            y: y3,
-            z: z3,
-        },
-        a,
-        b,
-        d,
-    )
+    let (c2, parts) = c.add_mixed_with_parts(m);
+    let a = parts.r.mul(&parts.z1z1);
+    let b = parts.r.mul(&c.x).sub(&c.y.mul(&parts.h).double());
+    let d = parts.z1z1.mul(&c2.z);
+    (c2, a, b, d)
 }
 
 /// The pairing `<m, e>` of RFC 6508 §3.2 with `m` as the Miller point,
@@ -95,54 +54,31 @@ pub(crate) fn pairing(m: &Affine, e: &Affine) -> Fp2 {
     let mut v = Fp2::ONE;
     let mut c = m.to_jacobian();
     for &digit in &naf[1..] {
-        // Doubling step (dbl-2001-b) with the tangent line at ψ(e), scaled
-        // by 2·Y·Z^3: (α·(e.x·Z^2 + X) - 2Y^2) + (Z3·Z^2·e.y)·i.
-        let delta = c.z.square();
-        let gamma = c.y.square();
-        let beta = c.x.mul(&gamma);
-        let alpha = c.x.sub(&delta).mul(&c.x.add(&delta));
-        let alpha = alpha.double().add(&alpha);
-        let beta4 = beta.double().double();
-        let x3 = alpha.square().sub(&beta4.double());
-        let z3 = c.y.add(&c.z).square().sub(&gamma).sub(&delta);
-        let gamma2_8 = gamma.square().double().double().double();
-        let y3 = alpha.mul(&beta4.sub(&x3)).sub(&gamma2_8);
+        // Tangent line at ψ(e) in the factored form
+        // (α·(e.x·Z^2 + X) - 2Y^2) + (Z3·Z^2·e.y)·i: 4 multiplications.
+        let (c2, d) = c.double_with_parts();
         let line = Fp2 {
-            c0: alpha.mul(&e.x.mul(&delta).add(&c.x)).sub(&gamma.double()),
-            c1: z3.mul(&delta).mul(&e.y),
+            c0: d
+                .alpha
+                .mul(&e.x.mul(&d.delta).add(&c.x))
+                .sub(&d.gamma.double()),
+            c1: c2.z.mul(&d.delta).mul(&e.y),
         };
         v = v.square().mul(&line);
-        c = Jacobian {
-            x: x3,
-            y: y3,
-            z: z3,
-        };
+        c = c2;
         if digit != 0 {
-            // Addition step (madd-2007-bl) with the chord line at ψ(e),
-            // scaled by 2·Z^3·H: (r·(e.x·Z^2 + X) - 2·Y·H) + (Z^2·Z3·e.y)·i.
+            // Chord line (r·(e.x·Z^2 + X) - 2·Y·H) + (Z^2·Z3·e.y)·i.
             let addend = if digit > 0 { m } else { &neg_m };
-            let z1z1 = c.z.square();
-            let u2 = addend.x.mul(&z1z1);
-            let s2 = addend.y.mul(&c.z).mul(&z1z1);
-            let h = u2.sub(&c.x);
-            let hh = h.square();
-            let i = hh.double().double();
-            let j = h.mul(&i);
-            let r = s2.sub(&c.y).double();
-            let vv = c.x.mul(&i);
-            let x3 = r.square().sub(&j).sub(&vv.double());
-            let y3 = r.mul(&vv.sub(&x3)).sub(&c.y.mul(&j).double());
-            let z3 = c.z.add(&h).square().sub(&z1z1).sub(&hh);
+            let (c2, a) = c.add_mixed_with_parts(addend);
             let line = Fp2 {
-                c0: r.mul(&e.x.mul(&z1z1).add(&c.x)).sub(&c.y.mul(&h).double()),
-                c1: z1z1.mul(&z3).mul(&e.y),
+                c0: a
+                    .r
+                    .mul(&e.x.mul(&a.z1z1).add(&c.x))
+                    .sub(&c.y.mul(&a.h).double()),
+                c1: a.z1z1.mul(&c2.z).mul(&e.y),
             };
             v = v.mul(&line);
-            c = Jacobian {
-                x: x3,
-                y: y3,
-                z: z3,
-            };
+            c = c2;
         }
     }
     // Final exponentiation by c = (p + 1)/q = 4.
