@@ -13,7 +13,8 @@ fn hash_blocks(parts: &[&[u8]], out: &mut [u8]) {
     for p in parts {
         hasher.update(p);
     }
-    let a = Zeroizing::new(hasher.finalize());
+    let mut a = Zeroizing::new([0u8; 32]);
+    a.copy_from_slice(&hasher.finalize());
     let mut h = [0u8; 32];
     for block in out.chunks_mut(32) {
         h = Sha256::digest(h).into();
