@@ -35,6 +35,11 @@ fn bench_fp(c: &mut Criterion) {
     let a = element(1);
     let b = element(2);
     c.bench_function("fp_mul", |bn| bn.iter(|| black_box(&a).mul(black_box(&b))));
+    // `fp_mul` / `fp_square` dispatch (AVX-512 IFMA when the CPU has it);
+    // `fp_mul_portable` is always the portable Karatsuba code.
+    c.bench_function("fp_mul_portable", |bn| {
+        bn.iter(|| black_box(&a).mul_portable(black_box(&b)))
+    });
     c.bench_function("fp_square", |bn| bn.iter(|| black_box(&a).square()));
     c.bench_function("fp_add", |bn| bn.iter(|| black_box(&a).add(black_box(&b))));
     c.bench_function("fp_sub", |bn| bn.iter(|| black_box(&a).sub(black_box(&b))));

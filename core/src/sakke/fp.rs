@@ -22,6 +22,11 @@
 //!   subtraction of `p`.
 //! * Squaring: Karatsuba as `2·a0·a1 = a0^2 + a1^2 - (a0 - a1)^2` over three
 //!   8-limb squarings (108 word products), then the same reduction.
+//! * On x86-64 CPUs with AVX-512 IFMA (detected once at run time),
+//!   multiplication and squaring go to `fp_ifma.rs` instead: radix-2^52
+//!   Montgomery multiplication with 52-bit multiply-accumulate instructions
+//!   (about 0.15 µs instead of 0.30 µs here), tested for equality with the
+//!   portable code. It is the crate's only `unsafe` code.
 //! * Inversion: crypto-bigint's constant-time Bernstein–Yang (safegcd)
 //!   inversion, about ten times faster than Fermat's `a^(p-2)` here.
 //!
@@ -42,6 +47,11 @@
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, CtOption};
+
+// A child of this module (so that `benches/fp.rs`, which compiles this file
+// directly, gets it too); the path is relative to this file's directory.
+#[path = "fp_ifma.rs"]
+mod fp_ifma;
 
 /// Number of 64-bit limbs of an element.
 const LIMBS: usize = 16;
@@ -423,7 +433,7 @@ fn split_halves(x: &[u64; LIMBS]) -> (&[u64; 8], &[u64; 8]) {
 // Kept out of line: inlining the unrolled product and reduction into
 // every caller bloats the Miller loop and costs ~25% (measured).
 #[inline(never)]
-fn mont_mul(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
+fn mont_mul_portable(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
     let mut t = mul_wide(a, b);
     mont_reduce(&mut t)
 }
@@ -490,9 +500,32 @@ fn sqr_wide(a: &[u64; LIMBS]) -> [u64; 2 * LIMBS] {
 /// Montgomery square `a^2·R^-1 mod p` for `a < p`: Karatsuba square
 /// ([`sqr_wide`]) then [`mont_reduce`].
 #[inline(never)]
-fn mont_sqr(a: &[u64; LIMBS]) -> [u64; LIMBS] {
+fn mont_sqr_portable(a: &[u64; LIMBS]) -> [u64; LIMBS] {
     let mut t = sqr_wide(a);
     mont_reduce(&mut t)
+}
+
+/// Montgomery product `a·b·R^-1 mod p` for `a, b < p`, fully reduced:
+/// AVX-512 IFMA ([`fp_ifma`]) when the CPU has it (detected once at run
+/// time; the branch depends only on the CPU), else [`mont_mul_portable`].
+#[inline]
+fn mont_mul(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
+    if fp_ifma::available() {
+        fp_ifma::mont_mul(a, b)
+    } else {
+        mont_mul_portable(a, b)
+    }
+}
+
+/// Montgomery square `a^2·R^-1 mod p` for `a < p`, dispatched like
+/// [`mont_mul`].
+#[inline]
+fn mont_sqr(a: &[u64; LIMBS]) -> [u64; LIMBS] {
+    if fp_ifma::available() {
+        fp_ifma::mont_sqr(a)
+    } else {
+        mont_sqr_portable(a)
+    }
 }
 
 /// Montgomery reduction of a 2048-bit `t < p·R`: `t·R^-1 mod p`
@@ -600,6 +633,13 @@ impl Fp {
     #[inline]
     pub(crate) fn mul(&self, rhs: &Fp) -> Fp {
         Fp(mont_mul(&self.0, &rhs.0))
+    }
+
+    /// `self · rhs mod p` with the portable multiplication only (for the
+    /// benchmark comparison with the AVX-512 IFMA path of [`Fp::mul`]).
+    #[inline]
+    pub(crate) fn mul_portable(&self, rhs: &Fp) -> Fp {
+        Fp(mont_mul_portable(&self.0, &rhs.0))
     }
 
     /// `self^2 mod p` (dedicated Montgomery squaring).
