@@ -4,7 +4,7 @@
 //! Points are held in Jacobian coordinates `(X, Y, Z)` (`x = X/Z^2`,
 //! `y = Y/Z^3`, `Z = 0` is the point at infinity) so that no step inverts.
 //! Scalar multiplication by secret scalars uses fixed-base tables with
-//! signed radix-16 digits and constant-time table scans
+//! signed radix-32 digits and constant-time table scans
 //! ([`FixedBaseTable`]); every base the protocol multiplies is fixed (`P`,
 //! or a KMS public key `Z`), because `[r]([b]P + Z) = [r·b]P + [r]Z`.
 
