@@ -15,7 +15,8 @@
 //! `Z` (and shares process-wide tables for `P` and `g`), which makes
 //! encapsulation and the re-encapsulation check cheap; a [`ReceiverKey`] can
 //! additionally precompute the Miller lines of its RSK
-//! ([`ReceiverKey::precompute`]), which roughly halves decapsulation time.
+//! and a table for its `[b]P + Z` ([`ReceiverKey::precompute`]), which
+//! makes decapsulation about three times faster.
 //!
 //! Every operation on `z`, an RSK, an SSV or the exponent `r` is constant
 //! time: fixed-window table scans with signed digits, Montgomery arithmetic
@@ -62,7 +63,8 @@ pub enum SakkeError {
     /// A point is not on the curve `y^2 = x^3 - 3x` (SPEC §9.1 E7).
     #[error("the point is not on the curve")]
     NotOnCurve,
-    /// A KMS public key or RSK is not in the order-`q` subgroup.
+    /// A KMS public key is not in the order-`q` subgroup (an RSK outside it
+    /// fails validation with [`SakkeError::InvalidRsk`]).
     #[error("the point is not in the order-q subgroup")]
     NotInSubgroup,
     /// Encapsulated data was not 258 to 273 octets (SPEC §3.10, §9.1 E9).
@@ -549,9 +551,9 @@ impl ReceiverKey {
     }
 
     /// Precomputes the Miller lines of the RSK and a table for
-    /// `X = [b]P + Z` (once per key period, a few tens of milliseconds and
-    /// about 1 MB), which makes every later [`ReceiverKey::decapsulate`]
-    /// about twice as fast.
+    /// `X = [b]P + Z` (once per key period: a few tens of milliseconds and
+    /// about 1.2 MB), which makes every later [`ReceiverKey::decapsulate`]
+    /// about three times as fast.
     pub fn precompute(&mut self) {
         if self.table.is_none() {
             self.table = PairingTable::new(&self.rsk.0).map(|lines| ReceiverTables {
