@@ -11,6 +11,18 @@ pub enum Error {
     /// A SAKKE (RFC 6508) error.
     #[error(transparent)]
     Sakke(#[from] crate::sakke::SakkeError),
+    /// An identifier or key-period error.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
+    /// A key-derivation error.
+    #[error(transparent)]
+    Kdf(#[from] crate::kdf::KdfError),
+    /// A MIKEY message error.
+    #[error(transparent)]
+    Mikey(#[from] crate::mikey::MikeyError),
+    /// An SRTP/SRTCP error.
+    #[error(transparent)]
+    Srtp(#[from] crate::srtp::SrtpError),
     /// The system random number generator failed.
     #[error(transparent)]
     Random(#[from] crate::random::RandomError),

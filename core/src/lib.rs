@@ -7,6 +7,10 @@
 //! |---|---|
 //! | [`eccsi`] | RFC 6507 ECCSI signatures over NIST P-256 / SHA-256 |
 //! | [`sakke`] | RFC 6508 SAKKE key encapsulation with RFC 6509 Appendix A parameter set 1 |
+//! | [`identity`] | RFC 6509 identifiers, TS 33.180 UIDs and key periods |
+//! | [`mikey`] | MIKEY-SAKKE I_MESSAGEs (RFC 3830, RFC 6043, RFC 6509, TS 33.180 Annex E) |
+//! | [`kdf`] | MIKEY PRF and traffic keys, TS 33.180 key identifiers and derivations |
+//! | [`srtp`] | SRTP/SRTCP protection (RFC 3711, RFC 6188, RFC 7714, RFC 4771) |
 //! | [`random`] | the source of randomness every operation that needs it takes |
 //!
 //! Secrets (KSAK, SSK, z, RSK, SSV) live in types that are not `Copy`,
@@ -18,8 +22,12 @@
 #![deny(missing_docs)]
 
 pub mod eccsi;
+pub mod identity;
+pub mod kdf;
+pub mod mikey;
 pub mod random;
 pub mod sakke;
+pub mod srtp;
 
 mod error;
 pub use error::Error;
