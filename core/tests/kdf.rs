@@ -584,3 +584,308 @@ mod kdf_vectors {
         }
     }
 }
+
+/// The type-7 key-parameters extension (TS 33.180 E.6; SPEC §5.9): the
+/// sample's and both vendors' extensions decrypt with the DPCK of the
+/// carried key, re-encode exactly, and reject tampering.
+mod key_params_vectors {
+    use mikey_sakke::kdf::{dpck, KeyId, KeyType};
+    use mikey_sakke::mikey::key_params::{
+        open, open_with_dpck, seal, seal_with_header, GroupId, KeyParameters, KeyParamsError,
+        PayloadHeader, ProtectedPayload,
+    };
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn load(name: &str) -> Value {
+        let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn h(v: &Value) -> Vec<u8> {
+        hex::decode(v.as_str().unwrap()).unwrap()
+    }
+
+    fn sample() -> (Vec<u8>, Vec<u8>) {
+        let v = load("sample_imessage_gmk.json");
+        let c = &v["case"];
+        (
+            h(&c["expected"]["ssv_tgk"]),
+            h(&c["parsed"]["general_ext"][0]["data"]),
+        )
+    }
+
+    /// SPEC §5.9: `00 00000001 0000000000 0000000000 0000 0001 00`.
+    const SAMPLE_PLAINTEXT: &str = "0000000001000000000000000000000000000100";
+
+    #[test]
+    fn sample_extension_decrypts() {
+        let (gmk, data) = sample();
+        let p = ProtectedPayload::parse(&data).unwrap();
+        assert_eq!(p.message_type, 0x43);
+        assert!(p.is_encrypted());
+        assert_eq!(p.date_time, 1);
+        assert_eq!(p.payload_id, 0);
+        assert_eq!(p.payload_seq, 0);
+        assert_eq!(p.algorithm, 1);
+        assert_eq!(hex::encode(p.iv), "36bc36ef178155e19753f7b4ea458fad");
+        assert_eq!(p.dppk_id, KeyId::new(0x0e4d_e701));
+        assert_eq!(p.iei, 0);
+        assert_eq!(p.ciphertext.len(), 36);
+        assert_eq!(p.to_bytes().unwrap(), data);
+        assert_eq!(
+            hex::encode(p.aad().unwrap()),
+            "43000000000100000000000136bc36ef178155e19753f7b4ea458fad0e4de701"
+        );
+
+        let kp = open(&gmk, &p).unwrap();
+        assert_eq!(
+            kp,
+            KeyParameters {
+                key_type: KeyType::Gmk,
+                status: 1,
+                activation_time: 0,
+                expiry_time: 0,
+                text: vec![],
+                group_ids: Some(vec![]),
+            }
+        );
+        assert_eq!(hex::encode(kp.to_bytes().unwrap()), SAMPLE_PLAINTEXT);
+
+        // Sealing the same plaintext with the same IV reproduces the extension.
+        let again = seal(&gmk, p.dppk_id, &kp, p.iv).unwrap();
+        assert_eq!(again.to_bytes().unwrap(), data);
+
+        // The same through an explicit DPCK.
+        let key = dpck(&gmk, p.dppk_id).unwrap();
+        assert_eq!(open_with_dpck(&key, &p).unwrap(), kp);
+    }
+
+    #[test]
+    fn vendor_extensions_decrypt() {
+        let v = load("published_vendor_imessages.json");
+        let sw = v["streamwide_v5"]["i_messages"].as_array().unwrap();
+        // GMK, CSK and PCK messages: key type = purpose tag of the key id.
+        let expected = [
+            (
+                0usize,
+                KeyType::Gmk,
+                "0000000001000000000000000000000000000100",
+            ),
+            (1, KeyType::Csk, "0200000001000000000000000000000000"),
+            (2, KeyType::Pck, "0100000001000000000000000000000000"),
+        ];
+        for (i, kt, plain) in expected {
+            let m = &sw[i];
+            let data = h(&m["parsed"]["general_ext"][0]["data"]);
+            let p = ProtectedPayload::parse(&data).unwrap();
+            assert_eq!(p.to_bytes().unwrap(), data);
+            assert_eq!(
+                p.dppk_id.value(),
+                u32::from_str_radix(m["parsed"]["header"]["csb_id"].as_str().unwrap(), 16).unwrap()
+            );
+            let kp = open(&h(&m["expected_key"]), &p).unwrap();
+            assert_eq!(kp.key_type, kt);
+            assert_eq!(kp.key_type, p.dppk_id.key_type());
+            assert_eq!(hex::encode(kp.to_bytes().unwrap()), plain);
+            assert_eq!(kp.group_ids.is_some(), kt == KeyType::Gmk);
+        }
+
+        // The legacy message (test 4) carries 17 octets that are not a
+        // protected payload.
+        let legacy = h(&sw[3]["parsed"]["general_ext"][0]["data"]);
+        assert!(matches!(
+            ProtectedPayload::parse(&legacy),
+            Err(KeyParamsError::Truncated { .. })
+        ));
+
+        // The other producer: message type 0x40, a 40-bit date/time, one group.
+        let m = &v["alea_v3"]["i_messages"][0];
+        let data = h(&m["parsed"]["general_ext"][0]["data"]);
+        let p = ProtectedPayload::parse(&data).unwrap();
+        assert_eq!(p.message_type, 0x40);
+        assert_eq!(p.date_time, 0x68da_a555);
+        assert_eq!(p.dppk_id, KeyId::new(0x0c34_0888));
+        assert_eq!(p.to_bytes().unwrap(), data);
+        let kp = open(&h(&m["expected_key"]), &p).unwrap();
+        assert_eq!(kp.key_type, KeyType::Gmk);
+        assert_eq!(kp.status, 0);
+        assert_eq!(kp.activation_time, 0x68d7_eafa);
+        assert_eq!(kp.expiry_time, 0xffff_ffff);
+        assert_eq!(kp.text, b"");
+        assert_eq!(
+            kp.group_ids,
+            Some(vec![GroupId {
+                iei: 0x7b,
+                id: b"sip:g4.chat@veronica-cluster".to_vec()
+            }])
+        );
+        let header = PayloadHeader {
+            message_type: 0x40,
+            date_time: p.date_time,
+            payload_id: 0,
+            payload_seq: 0,
+        };
+        let again = seal_with_header(&h(&m["expected_key"]), header, p.dppk_id, &kp, p.iv).unwrap();
+        assert_eq!(again.to_bytes().unwrap(), data);
+    }
+
+    #[test]
+    fn tampering_is_rejected() {
+        let (gmk, data) = sample();
+        for i in 0..data.len() {
+            // Octets 33..35 are the length: flipping them is a parse error.
+            if (33..35).contains(&i) {
+                continue;
+            }
+            let mut bad = data.clone();
+            bad[i] ^= 0x01;
+            let p = ProtectedPayload::parse(&bad).unwrap();
+            let r = open(&gmk, &p);
+            match i {
+                11 => assert_eq!(r, Err(KeyParamsError::Algorithm(0))),
+                // The payload IEI is not in the GCM associated data (SPEC
+                // §5.9); the MIKEY signature covers it.
+                32 => assert!(r.is_ok()),
+                _ => assert_eq!(r, Err(KeyParamsError::Authentication), "octet {i}"),
+            }
+        }
+        let p = ProtectedPayload::parse(&data).unwrap();
+        let mut wrong = gmk.clone();
+        wrong[0] ^= 0x80;
+        assert_eq!(open(&wrong, &p), Err(KeyParamsError::Authentication));
+        // A wrong DPPK-ID changes both the DPCK and the AAD.
+        let mut q = p.clone();
+        q.dppk_id = KeyId::new(0x0eed_18ca);
+        assert_eq!(open(&gmk, &q), Err(KeyParamsError::Authentication));
+        // Not encrypted.
+        let mut q = p.clone();
+        q.message_type = 0x03;
+        assert_eq!(open(&gmk, &q), Err(KeyParamsError::NotEncrypted(0x03)));
+        // Too short for a tag.
+        let mut q = p.clone();
+        q.ciphertext.truncate(15);
+        assert_eq!(open(&gmk, &q), Err(KeyParamsError::CiphertextLength(15)));
+        // Bad DPPK length.
+        assert!(matches!(open(&gmk[..8], &p), Err(KeyParamsError::Kdf(_))));
+    }
+
+    #[test]
+    fn parse_errors() {
+        let (_, data) = sample();
+        for n in 0..data.len() {
+            assert!(
+                matches!(
+                    ProtectedPayload::parse(&data[..n]),
+                    Err(KeyParamsError::Truncated { .. })
+                ),
+                "{n}"
+            );
+        }
+        let mut long = data.clone();
+        long.push(0);
+        assert_eq!(
+            ProtectedPayload::parse(&long),
+            Err(KeyParamsError::TrailingData(1))
+        );
+
+        let plain = hex::decode(SAMPLE_PLAINTEXT).unwrap();
+        for n in 0..plain.len() {
+            // 17 octets (no group IDs field) is a valid PCK/CSK encoding.
+            if n == 17 {
+                assert!(KeyParameters::parse(&plain[..n])
+                    .unwrap()
+                    .group_ids
+                    .is_none());
+                continue;
+            }
+            assert!(
+                matches!(
+                    KeyParameters::parse(&plain[..n]),
+                    Err(KeyParamsError::Truncated { .. })
+                ),
+                "{n}"
+            );
+        }
+        let mut bad = plain.clone();
+        bad[0] = 0x10;
+        assert_eq!(
+            KeyParameters::parse(&bad),
+            Err(KeyParamsError::KeyType(0x10))
+        );
+        let mut bad = plain.clone();
+        bad.push(0);
+        assert_eq!(
+            KeyParameters::parse(&bad),
+            Err(KeyParamsError::TrailingData(1))
+        );
+        // Group IDs field longer than its content.
+        let bad = hex::decode("000000000100000000000000000000000000020000").unwrap();
+        assert_eq!(
+            KeyParameters::parse(&bad),
+            Err(KeyParamsError::TrailingData(1))
+        );
+
+        let mut kp = KeyParameters::parse(&plain).unwrap();
+        kp.expiry_time = 1 << 40;
+        assert_eq!(kp.to_bytes(), Err(KeyParamsError::TimeRange("expiry time")));
+        kp.expiry_time = 0;
+        kp.text = vec![b'x'; 65_536];
+        assert_eq!(
+            kp.to_bytes(),
+            Err(KeyParamsError::TooLong {
+                field: "text",
+                len: 65_536
+            })
+        );
+    }
+
+    fn arb_params() -> impl Strategy<Value = KeyParameters> {
+        (
+            0u8..16,
+            any::<u32>(),
+            0u64..(1 << 40),
+            0u64..(1 << 40),
+            proptest::collection::vec(any::<u8>(), 0..40),
+            proptest::option::of(proptest::collection::vec(
+                (any::<u8>(), proptest::collection::vec(any::<u8>(), 0..40)),
+                0..4,
+            )),
+        )
+            .prop_map(|(kt, status, a, e, text, groups)| KeyParameters {
+                key_type: KeyType::from_tag(kt),
+                status,
+                activation_time: a,
+                expiry_time: e,
+                text,
+                group_ids: groups
+                    .map(|g| g.into_iter().map(|(iei, id)| GroupId { iei, id }).collect()),
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn seal_open_round_trip(
+            key in proptest::array::uniform16(any::<u8>()),
+            id in any::<u32>(),
+            iv in proptest::array::uniform16(any::<u8>()),
+            kp in arb_params(),
+        ) {
+            let p = seal(&key, KeyId::new(id), &kp, iv).unwrap();
+            let bytes = p.to_bytes().unwrap();
+            let back = ProtectedPayload::parse(&bytes).unwrap();
+            prop_assert_eq!(&back, &p);
+            prop_assert_eq!(open(&key, &back).unwrap(), kp);
+        }
+
+        #[test]
+        fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..80)) {
+            if let Ok(p) = ProtectedPayload::parse(&bytes) {
+                prop_assert_eq!(p.to_bytes().unwrap(), bytes.clone());
+            }
+            if let Ok(kp) = KeyParameters::parse(&bytes) {
+                prop_assert_eq!(kp.to_bytes().unwrap(), bytes);
+            }
+        }
+    }
+}
