@@ -465,6 +465,9 @@ pub fn kdf_33220_truncated(
 
 /// The purpose tag of a key identifier: its top 4 bits (TS 33.180 §5.2,
 /// Annex G). Tags 7..=15 are reserved and kept as [`KeyType::Reserved`].
+///
+/// Tags 0 (GMK), 1 (PCK) and 2 (CSK) are confirmed by TS 33.180 text and
+/// sample messages; 3..=6 follow the SPEC §5.13 table and are unverified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyType {
     /// 0: group master key.
@@ -691,8 +694,9 @@ pub fn signalling_key(
 // ---------------------------------------------------------------------------
 
 /// The SRTP MKI for a key (TS 33.180 §7.4): `GMK-ID || GUK-ID` (8 octets)
-/// for a GMK, the 4-octet key id for a PCK or CSK. `guk_id` is required for
-/// a GMK and ignored otherwise.
+/// for a GMK, the 4-octet key id for a PCK (§7.4.1) or CSK (unverified).
+/// `guk_id` is required for a GMK and ignored otherwise; other key types
+/// give [`KdfError::MkiKeyType`].
 pub fn mki(key_id: KeyId, guk_id: Option<KeyId>) -> Result<Vec<u8>, KdfError> {
     match key_id.key_type() {
         KeyType::Gmk => {
