@@ -7,6 +7,8 @@
 //!   each asserting the exact `MikeyError`;
 //! * property tests: round trips of generated messages, no panic on arbitrary input.
 
+use mikey_sakke::kdf::KeyId;
+use mikey_sakke::mikey::key_params::ProtectedPayload;
 use mikey_sakke::mikey::*;
 use proptest::prelude::*;
 
@@ -229,7 +231,7 @@ fn sample_message_fields() {
     // Key-parameters extension: protected-payload structure.
     let kp = ProtectedPayload::parse(m.key_parameters().unwrap()).unwrap();
     assert_eq!(kp.message_type, 0x43);
-    assert_eq!(kp.dppk_id, 0x0e4de701);
+    assert_eq!(kp.dppk_id, KeyId::new(0x0e4de701));
     assert_eq!(kp.algorithm, 1);
     assert_eq!(kp.ciphertext.len(), 36);
     assert_eq!(kp.to_bytes().unwrap(), m.key_parameters().unwrap());
@@ -268,7 +270,7 @@ fn vendor_key_parameter_layouts() {
     let alea = Message::parse(&decode_text(&msgs[4].1).unwrap()).unwrap();
     let kp = ProtectedPayload::parse(alea.key_parameters().unwrap()).unwrap();
     assert_eq!(kp.message_type, 0x40);
-    assert_eq!(kp.dppk_id, alea.header.csb_id);
+    assert_eq!(kp.dppk_id, KeyId::new(alea.header.csb_id));
     assert_eq!(alea.header.cs_map, CsIdMap::Empty);
     assert_eq!(
         alea.security_policy(1)
@@ -517,7 +519,7 @@ fn h2_data_type() {
 
 #[test]
 fn h3_prf() {
-    for (octet, prf) in [(0x00u8, 0u8), (0x02, 2), (0x7f, 0x7f)] {
+    for (octet, prf) in [(0x02u8, 2u8), (0x03, 3), (0x7f, 0x7f), (0x82, 2)] {
         assert_id(
             Message::parse_i_message(&patched(3, octet)),
             MikeyError::UnsupportedPrf(prf),

@@ -7,7 +7,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mikey_sakke::mikey::{Message, ProtectedPayload};
+use mikey_sakke::mikey::key_params::ProtectedPayload;
+use mikey_sakke::mikey::Message;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = Message::parse(data) {

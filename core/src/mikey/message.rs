@@ -206,7 +206,8 @@ impl Message {
     /// Checks the structure of a MIKEY-SAKKE I_MESSAGE (RFC 6509 §4, TS 33.180
     /// E.1.2, SPEC §5.12 and §5.15 steps 1–3), in this order:
     ///
-    /// * data type 26 (H2); PRF func PRF-HMAC-SHA-256 (H3);
+    /// * data type 26 (H2); PRF func PRF-HMAC-SHA-256 or MIKEY-1 (H3; TS 33.180 uses
+    ///   PRF-HMAC-SHA-256, both are implemented by [`crate::kdf::prf`]);
     /// * SIGN present (E3), S type ECCSI and 129 octets (E8);
     /// * exactly one T, RAND and SAKKE payload; no IDR role repeated (H5);
     /// * mandatory payloads: T, RAND, IDRi or IDRuidi, IDRr or IDRuidr, IDRkmsi,
@@ -218,7 +219,7 @@ impl Message {
         if self.header.data_type != DataType::SakkeInit {
             return Err(MikeyError::UnexpectedDataType(self.header.data_type.into()));
         }
-        if self.header.prf != PrfFunc::HmacSha256 {
+        if !matches!(self.header.prf, PrfFunc::HmacSha256 | PrfFunc::Mikey1) {
             return Err(MikeyError::UnsupportedPrf(self.header.prf.value()));
         }
         let sign = self.sign.as_ref().ok_or(MikeyError::MissingSignature)?;

@@ -15,6 +15,7 @@
 mod codec;
 mod error;
 mod header;
+pub mod key_params;
 mod message;
 mod payload;
 mod text;
@@ -26,8 +27,8 @@ pub use header::{
 pub use message::{Message, MIN_RAND_LEN};
 pub use payload::{
     payload_type, srtp_param, AuthAlgorithm, EncryptionAlgorithm, ErrPayload, GeneralExtension,
-    IdRole, IdScheme, IdType, IdrPayload, Payload, PolicyParam, ProtectedPayload, SakkeParams,
-    SakkePayload, SignPayload, SignatureType, SpPayload, SrtpPolicy, Timestamp, EXT_KEY_PARAMETERS,
+    IdRole, IdScheme, IdType, IdrPayload, Payload, PolicyParam, SakkeParams, SakkePayload,
+    SignPayload, SignatureType, SpPayload, SrtpPolicy, Timestamp, EXT_KEY_PARAMETERS,
     EXT_SAKKE_TO_SELF, PROT_TYPE_SRTP, SIGN_HEADER_LEN,
 };
 pub use text::{

@@ -738,8 +738,10 @@ pub enum GeneralExtension {
         /// The nested SAKKE payload.
         sakke: SakkePayload,
     },
-    /// Type 7: 3GPP key parameters (TS 33.180 E.6), kept as its raw octets; see
-    /// [`ProtectedPayload::parse`] for the structure.
+    /// Type 7: 3GPP key parameters (TS 33.180 E.6), kept as its raw octets (some
+    /// producers send a legacy layout); see
+    /// [`super::key_params::ProtectedPayload::parse`] for the protected-payload
+    /// structure and [`super::key_params::open`] for decryption.
     KeyParameters(Vec<u8>),
     /// Any other extension type, kept raw (still covered by the signature).
     Other {
@@ -799,83 +801,6 @@ impl GeneralExtension {
         out.extend_from_slice(&len16(body.len(), "general extension data")?);
         out.extend_from_slice(body);
         Ok(())
-    }
-}
-
-/// The MCData protected-payload structure that carries the key parameters in a type-7
-/// general extension (TS 33.180 E.6, 8.5.4; layout observed from two producers,
-/// SPEC §5.9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ProtectedPayload {
-    /// Message type (bit `0x40` set = encrypted).
-    pub message_type: u8,
-    /// Date/time (5 octets).
-    pub date_time: [u8; 5],
-    /// Payload ID.
-    pub payload_id: u32,
-    /// Payload sequence number.
-    pub sequence: u8,
-    /// Payload algorithm (1 = AES-128-GCM).
-    pub algorithm: u8,
-    /// IV (16 octets).
-    pub iv: [u8; 16],
-    /// DPPK-ID (must equal the HDR CSB ID).
-    pub dppk_id: u32,
-    /// Payload IEI.
-    pub iei: u8,
-    /// Ciphertext followed by the 16-octet GCM tag.
-    pub ciphertext: Vec<u8>,
-}
-
-impl ProtectedPayload {
-    /// Length of the fixed part before the ciphertext (35 octets).
-    pub const HEADER_LEN: usize = 35;
-
-    /// Parses the raw data of a type-7 extension. Fails with
-    /// [`MikeyError::Truncated`] or [`MikeyError::TrailingOctets`] if the data does not
-    /// have this layout exactly (some producers send other, legacy content).
-    pub fn parse(data: &[u8]) -> Result<Self, MikeyError> {
-        let mut r = Reader::new(data);
-        let message_type = r.u8("key parameters")?;
-        let date_time = r.array("key parameters")?;
-        let payload_id = r.u32("key parameters")?;
-        let sequence = r.u8("key parameters")?;
-        let algorithm = r.u8("key parameters")?;
-        let iv = r.array("key parameters")?;
-        let dppk_id = r.u32("key parameters")?;
-        let iei = r.u8("key parameters")?;
-        let len = r.u16("key parameters")?;
-        let ciphertext = r
-            .take(usize::from(len), "key parameters ciphertext")?
-            .to_vec();
-        r.finish()?;
-        Ok(ProtectedPayload {
-            message_type,
-            date_time,
-            payload_id,
-            sequence,
-            algorithm,
-            iv,
-            dppk_id,
-            iei,
-            ciphertext,
-        })
-    }
-
-    /// The octets that [`ProtectedPayload::parse`] accepts.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, MikeyError> {
-        let mut out = Vec::with_capacity(Self::HEADER_LEN + self.ciphertext.len());
-        out.push(self.message_type);
-        out.extend_from_slice(&self.date_time);
-        out.extend_from_slice(&self.payload_id.to_be_bytes());
-        out.push(self.sequence);
-        out.push(self.algorithm);
-        out.extend_from_slice(&self.iv);
-        out.extend_from_slice(&self.dppk_id.to_be_bytes());
-        out.push(self.iei);
-        out.extend_from_slice(&len16(self.ciphertext.len(), "key parameters ciphertext")?);
-        out.extend_from_slice(&self.ciphertext);
-        Ok(out)
     }
 }
 
