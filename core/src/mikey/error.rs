@@ -1,6 +1,7 @@
 //! The MIKEY error type, one variant per rejection condition of the SPEC §9 checklist.
 
 use crate::eccsi::EccsiError;
+use crate::kdf::KdfError;
 use crate::random::RandomError;
 use crate::sakke::SakkeError;
 
@@ -102,6 +103,10 @@ pub enum MikeyError {
     /// R2: the message replays one already accepted.
     #[error("replayed MIKEY message")]
     Replay,
+    /// R2: the replay cache is full of unexpired entries, so the message cannot be
+    /// recorded and is refused (RFC 3830 §5.4).
+    #[error("replay cache full")]
+    ReplayCacheFull,
     /// C1: the ECCSI signature does not verify. Deliberately uninformative.
     #[error("MIKEY signature verification failed")]
     SignatureInvalid,
@@ -128,9 +133,13 @@ pub enum MikeyError {
     /// An ECCSI error while signing (initiator side).
     #[error(transparent)]
     Eccsi(EccsiError),
+    /// E6/E7: the SAKKE data's `R` is not a valid point (encoding, coordinate range,
+    /// curve equation).
+    #[error("invalid SAKKE data: {0}")]
+    InvalidSakkeData(SakkeError),
     /// A key-derivation error.
-    #[error("key derivation failed")]
-    Kdf,
+    #[error(transparent)]
+    Kdf(KdfError),
     /// The random number generator failed.
     #[error(transparent)]
     Random(#[from] RandomError),
@@ -161,7 +170,9 @@ impl MikeyError {
             NoKeyForPeriod => "K3",
             InitiatorIdentityMismatch => "K5",
             ClockSkew => "R1",
-            Replay => "R2",
+            Replay | ReplayCacheFull => "R2",
+            InvalidSakkeData(SakkeError::PointLength(_) | SakkeError::PointFormat(_)) => "E6",
+            InvalidSakkeData(_) => "E7",
             SignatureInvalid => "C1",
             DecapsulationFailed => "C2",
             _ => return None,
