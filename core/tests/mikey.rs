@@ -1001,3 +1001,29 @@ fn sample_negative_cases() {
     st.responder.receive(&st.bytes, st.now).unwrap();
     assert_eq!(st.trust.len(), 1);
 }
+
+#[test]
+fn sakke_to_self_reaches_the_initiators_other_device() {
+    for (kt, hide) in [(KeyType::Pck, true), (KeyType::Gmk, false)] {
+        let w = world(false);
+        let mut req = InitiateRequest::new(kt, BOB, &bob_kms(&w), t0());
+        req.sakke_to_self = true;
+        req.hide_identities = hide;
+        let msg = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+        // Alice's other device holds Alice's keys.
+        let mut other = Responder::new(w.alice, w.trust.clone(), ResponderConfig::default());
+        let r = other.receive(&msg.bytes, t0()).unwrap();
+        assert!(r.via_sakke_to_self);
+        assert_eq!(r.key.as_bytes(), msg.key.as_bytes());
+        assert_eq!(r.key_id, msg.key_id);
+        // Bob gets it through the main SAKKE payload.
+        let mut bob = responder_bob(World {
+            alice: LocalUser::new("x", "y"),
+            bob: w.bob,
+            trust: w.trust,
+        });
+        let r = bob.receive(&msg.bytes, t0()).unwrap();
+        assert!(!r.via_sakke_to_self);
+        assert_eq!(r.key.as_bytes(), msg.key.as_bytes());
+    }
+}

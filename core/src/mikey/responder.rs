@@ -124,6 +124,9 @@ pub struct ReceivedKey {
     pub period_no: u64,
     /// The SAKKE ID scheme.
     pub id_scheme: IdScheme,
+    /// Whether the key was taken from the SAKKE-to-self extension: the receiver is
+    /// another device of the initiator (TS 33.180 E.5; SPEC §5.15 step 11).
+    pub via_sakke_to_self: bool,
     /// The crypto sessions of the CS ID map (or, with the empty map, the TS 33.180
     /// Table E.1.3-1 cs_ids of the key type with the default profile).
     pub sessions: Vec<CryptoSession>,
@@ -332,6 +335,9 @@ impl Responder {
     /// 4. own key set: IDRuidr (or IDRr) against the receiver's identifiers for the
     ///    candidate periods N, N−1, N+1 (or the configured period) and any held key
     ///    set (K2 if the message is for someone else, K3 if no key set for the period);
+    ///    failing that, when the message has a SAKKE-to-self extension, IDRuidi (or
+    ///    IDRi) against the receiver's key sets under the initiator's KMS (the
+    ///    receiver is another device of the initiator, TS 33.180 E.5);
     /// 5. initiator identifier from IDRuidi (or IDRi, hashed for the same period);
     /// 6. ECCSI verification with the initiator KMS's KPAK over every octet up to and
     ///    including the SIGN header (C1) — **before** any use of the SAKKE data;
@@ -389,7 +395,32 @@ impl Responder {
                 .candidates(t)
                 .map_err(|_| MikeyError::NoKeyForPeriod)?,
         };
-        let own = find_own_key_set(&self.user, kms_r, &message, scheme, &candidates, t)?;
+        let (own, via_self) =
+            match find_own_key_set(&self.user, kms_r, &message, scheme, &candidates, t) {
+                Ok(own) => (own, false),
+                // The initiator's other device: the SAKKE-to-self extension
+                // (TS 33.180 E.5) carries the key to the initiator's own identifier
+                // under the initiator's KMS.
+                Err(MikeyError::NotForReceiver) if message.sakke_to_self().is_some() => {
+                    let candidates_i = match self.config.key_period {
+                        Some(n) => vec![n],
+                        None => kms_i
+                            .key_period()
+                            .candidates(t)
+                            .map_err(|_| MikeyError::NoKeyForPeriod)?,
+                    };
+                    let own = find_self_key_set(&self.user, kms_i, &message, &candidates_i, t)?;
+                    (own, true)
+                }
+                Err(e) => return Err(e),
+            };
+        let sakke = if via_self {
+            message
+                .sakke_to_self()
+                .ok_or(MikeyError::MissingPayload("SAKKE"))?
+        } else {
+            sakke
+        };
         let receiver_key = own.set.receiver_key().ok_or(MikeyError::NoKeyForPeriod)?;
         let period_no = own.set.period_no();
 
@@ -442,8 +473,18 @@ impl Responder {
             return Err(MikeyError::KeyTypeMismatch);
         }
         let key_id = if key_type == KeyType::Gmk {
-            kdf::gmk_id_from_guk_id(key.as_bytes(), csb_id, self.user.uri())
-                .map_err(MikeyError::Kdf)?
+            // The GUK-ID is salted with the responder's URI (TS 33.180 F.1.3).
+            let member = if via_self {
+                let idr = message
+                    .idr(IdRole::Responder)
+                    .ok_or(MikeyError::InvalidIdentity("IDRr (GMK via SAKKE-to-self)"))?;
+                std::str::from_utf8(&idr.data)
+                    .map_err(|_| MikeyError::InvalidIdentity("IDRr"))?
+                    .to_string()
+            } else {
+                self.user.uri().to_string()
+            };
+            kdf::gmk_id_from_guk_id(key.as_bytes(), csb_id, &member).map_err(MikeyError::Kdf)?
         } else {
             csb_id
         };
@@ -486,6 +527,7 @@ impl Responder {
             responder_kms: kmsr_uri,
             period_no,
             id_scheme: scheme,
+            via_sakke_to_self: via_self,
             sessions: Vec::new(),
             key_parameters,
             message: message.clone(),
@@ -537,6 +579,41 @@ fn find_own_key_set<'a>(
     for &n in candidates {
         let id = kms_r.identifier(scheme, user.uri(), n, t)?;
         if let Some(set) = user.key_set_by_identifier(kms_r.uri(), &id) {
+            return Ok(OwnMatch { set });
+        }
+    }
+    Err(MikeyError::NoKeyForPeriod)
+}
+
+/// Step 4 for the initiator's other device: the receiver's key set under the
+/// initiator's KMS for the initiator's identifier (IDRuidi, or IDRi equal to the
+/// receiver's URI). Otherwise [`MikeyError::NotForReceiver`].
+fn find_self_key_set<'a>(
+    user: &'a LocalUser,
+    kms_i: &TrustedKms,
+    message: &Message,
+    candidates: &[u64],
+    t: NtpTime,
+) -> Result<OwnMatch<'a>, MikeyError> {
+    let scheme = message
+        .sakke_to_self()
+        .map(|s| s.id_scheme)
+        .ok_or(MikeyError::NotForReceiver)?;
+    if let Some(idr) = message.idr(IdRole::InitiatorUid) {
+        return user
+            .key_set_by_identifier(kms_i.uri(), &idr.data)
+            .map(|set| OwnMatch { set })
+            .ok_or(MikeyError::NotForReceiver);
+    }
+    let idr = message
+        .idr(IdRole::Initiator)
+        .ok_or(MikeyError::NotForReceiver)?;
+    if idr.data != user.uri().as_bytes() {
+        return Err(MikeyError::NotForReceiver);
+    }
+    for &n in candidates {
+        let id = kms_i.identifier(scheme, user.uri(), n, t)?;
+        if let Some(set) = user.key_set_by_identifier(kms_i.uri(), &id) {
             return Ok(OwnMatch { set });
         }
     }
