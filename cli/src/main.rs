@@ -7,12 +7,15 @@
 //! argument), 3 an internal failure (random generator, I/O, a failed demo).
 
 mod demo;
+mod derive_cmd;
 mod eccsi_cmd;
 mod error;
 mod hexarg;
+mod mikey_cmd;
 mod openssl;
 mod sakke_cmd;
 mod speed;
+mod uid_cmd;
 
 use std::process::ExitCode;
 
@@ -38,6 +41,11 @@ enum Command {
     /// SAKKE key encapsulation (RFC 6508, RFC 6509 parameter set 1).
     #[command(subcommand)]
     Sakke(sakke_cmd::SakkeCommand),
+    /// MIKEY-SAKKE key derivation (RFC 3830, RFC 6043, TS 33.180).
+    #[command(subcommand)]
+    Mikey(mikey_cmd::MikeyCommand),
+    /// The TS 33.180 F.2.1 MIKEY-SAKKE UID of a user for a key period (hex).
+    Uid(uid_cmd::UidArgs),
     /// Time every operation in-process, like `openssl speed`.
     Speed(speed::SpeedArgs),
     /// Walk through a MIKEY-SAKKE key exchange between Alice and Bob.
@@ -49,6 +57,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Eccsi(cmd) => eccsi_cmd::run(cmd),
         Command::Sakke(cmd) => sakke_cmd::run(cmd),
+        Command::Mikey(cmd) => mikey_cmd::run(cmd),
+        Command::Uid(args) => uid_cmd::run(&args),
         Command::Speed(args) => speed::run(&args),
         Command::Demo => demo::run(),
     };

@@ -301,7 +301,7 @@ impl KdfInput {
     /// octets (TS 33.220 B.2.1.3; 0 is the single octet `0x00`).
     pub fn uint(self, value: u64) -> KdfInput {
         let (buf, start) = minimal_be_parts(value);
-        // At most 8 octets: `param` cannot fail.
+        // At most 8 octets, so the length always fits in `Li`.
         let mut s = self.s;
         s.extend_from_slice(&buf[start..]);
         s.extend_from_slice(&((8 - start) as u16).to_be_bytes());

@@ -71,6 +71,10 @@ pub enum KdfError {
     /// The random generator failed.
     #[error(transparent)]
     Random(#[from] RandomError),
+    /// An error of the shared TS 33.220 input builder other than the ones
+    /// mapped to [`KdfError::ParameterTooLong`] and [`KdfError::EmptyUri`].
+    #[error(transparent)]
+    Identity(IdentityError),
 }
 
 impl From<IdentityError> for KdfError {
@@ -78,8 +82,7 @@ impl From<IdentityError> for KdfError {
         match e {
             IdentityError::ParameterTooLong { len } => KdfError::ParameterTooLong { len },
             IdentityError::EmptyUri => KdfError::EmptyUri,
-            // The builders used here produce no other error.
-            _ => KdfError::ParameterTooLong { len: 0 },
+            other => KdfError::Identity(other),
         }
     }
 }
@@ -283,24 +286,27 @@ fn hmac_parts(func: PrfFunc, key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> Res
 /// `P(s, label, m)` XORed into `out` (RFC 3830 §4.1.2).
 fn p_xor(func: PrfFunc, s: &[u8], label: &[u8], out: &mut [u8]) -> Result<(), KdfError> {
     let hlen = func.hash_len();
+    // a: A_i; next: A_(i+1); block: HMAC(s, A_i || label).
     let mut a = [0u8; 32];
+    let mut next = [0u8; 32];
     let mut block = [0u8; 32];
-    for (i, chunk) in out.chunks_mut(hlen).enumerate() {
-        // A_i = HMAC(s, A_(i-1)), A_0 = label.
-        if i == 0 {
-            hmac_parts(func, s, &[label], &mut a[..hlen])?;
-        } else {
-            let prev = a;
-            hmac_parts(func, s, &[&prev[..hlen]], &mut a[..hlen])?;
+    let result = (|| {
+        // A_1 = HMAC(s, A_0), A_0 = label.
+        hmac_parts(func, s, &[label], &mut a[..hlen])?;
+        for chunk in out.chunks_mut(hlen) {
+            hmac_parts(func, s, &[&a[..hlen], label], &mut block[..hlen])?;
+            for (o, b) in chunk.iter_mut().zip(block.iter()) {
+                *o ^= b;
+            }
+            hmac_parts(func, s, &[&a[..hlen]], &mut next[..hlen])?;
+            a.copy_from_slice(&next);
         }
-        hmac_parts(func, s, &[&a[..hlen], label], &mut block[..hlen])?;
-        for (o, b) in chunk.iter_mut().zip(block.iter()) {
-            *o ^= b;
-        }
-    }
+        Ok(())
+    })();
     a.zeroize();
+    next.zeroize();
     block.zeroize();
-    Ok(())
+    result
 }
 
 /// The MIKEY PRF `PRF(inkey, label)` filling `out` (RFC 3830 §4.1.2 with
@@ -459,6 +465,9 @@ pub fn kdf_33220_truncated(
 
 /// The purpose tag of a key identifier: its top 4 bits (TS 33.180 §5.2,
 /// Annex G). Tags 7..=15 are reserved and kept as [`KeyType::Reserved`].
+///
+/// Tags 0 (GMK), 1 (PCK) and 2 (CSK) are confirmed by TS 33.180 text and
+/// sample messages; 3..=6 follow the SPEC §5.13 table and are unverified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyType {
     /// 0: group master key.
@@ -512,8 +521,14 @@ impl KeyType {
 /// A 32-bit key identifier (GMK-ID, GUK-ID, PCK-ID, CSK-ID, ...): purpose
 /// tag in the top 4 bits, 28 random bits (TS 33.180 §5.2, Annex G). Used as
 /// the MIKEY HDR CSB ID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId(u32);
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyId({:08x})", self.0)
+    }
+}
 
 impl KeyId {
     /// From the 32-bit value.
@@ -679,8 +694,9 @@ pub fn signalling_key(
 // ---------------------------------------------------------------------------
 
 /// The SRTP MKI for a key (TS 33.180 §7.4): `GMK-ID || GUK-ID` (8 octets)
-/// for a GMK, the 4-octet key id for a PCK or CSK. `guk_id` is required for
-/// a GMK and ignored otherwise.
+/// for a GMK, the 4-octet key id for a PCK (§7.4.1) or CSK (unverified).
+/// `guk_id` is required for a GMK and ignored otherwise; other key types
+/// give [`KdfError::MkiKeyType`].
 pub fn mki(key_id: KeyId, guk_id: Option<KeyId>) -> Result<Vec<u8>, KdfError> {
     match key_id.key_type() {
         KeyType::Gmk => {
@@ -737,5 +753,64 @@ pub fn parse_mki(mki: &[u8]) -> Result<MkiKeyIds, KdfError> {
             }
         }
         _ => Err(KdfError::MkiLength(mki.len())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn x(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// SPEC §6.2 sample, cs_id 4.
+    #[test]
+    fn sample_tek_salt() {
+        let rand = x("dc4af69d54ada5ea8229dc299515e2d5");
+        let ctx = TrafficKeyContext {
+            prf: PrfFunc::HmacSha256,
+            cs_id: 4,
+            csb_id: 0x0e4d_e701,
+            rand: &rand,
+        };
+        let tgk = x("bf5885136cabcb4aff6cdb8e9df47ce2");
+        let tek = derive_tek(&ctx, &tgk, 16).unwrap();
+        let salt = derive_salt(&ctx, &tgk, 12).unwrap();
+        assert_eq!(tek.as_bytes(), x("183914b1b16eb55080a661b159dd7c6d"));
+        assert_eq!(salt.as_bytes(), x("0ecaf9a7d350d04c3267afe0"));
+    }
+
+    /// SPEC §6.4 worked example.
+    #[test]
+    fn sample_guk_id() {
+        let gmk = x("bf5885136cabcb4aff6cdb8e9df47ce2");
+        let uri = "sip:alice@mcptt.example.org";
+        assert_eq!(user_salt(&gmk, uri), Ok(0x00a0_ffcb));
+        assert_eq!(
+            guk_id(&gmk, KeyId::new(0x0eed_18ca), uri),
+            Ok(KeyId::new(0x0e4d_e701))
+        );
+        assert_eq!(format!("{:?}", KeyId::new(0x0e4d_e701)), "KeyId(0e4de701)");
+    }
+
+    #[test]
+    fn prf_xor_of_pieces() {
+        // A 33-octet inkey is P(first 32) XOR P(last 1).
+        let key: Vec<u8> = (0..33).collect();
+        let label = [1u8, 2, 3];
+        let whole = prf(PrfFunc::HmacSha1, &key, &label, 45).unwrap();
+        let a = prf(PrfFunc::HmacSha1, &key[..32], &label, 45).unwrap();
+        let b = prf(PrfFunc::HmacSha1, &key[32..], &label, 45).unwrap();
+        let xored: Vec<u8> = a
+            .as_bytes()
+            .iter()
+            .zip(b.as_bytes())
+            .map(|(p, q)| p ^ q)
+            .collect();
+        assert_eq!(whole.as_bytes(), xored.as_slice());
     }
 }

@@ -687,6 +687,8 @@ mod key_params_vectors {
             let kp = open(&h(&m["expected_key"]), &p).unwrap();
             assert_eq!(kp.key_type, kt);
             assert_eq!(kp.key_type, p.dppk_id.key_type());
+            assert!(kp.matches_key_id(p.dppk_id));
+            assert!(!kp.matches_key_id(KeyId::new(0x3000_0000)));
             assert_eq!(hex::encode(kp.to_bytes().unwrap()), plain);
             assert_eq!(kp.group_ids.is_some(), kt == KeyType::Gmk);
         }

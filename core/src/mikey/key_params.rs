@@ -330,6 +330,12 @@ pub struct KeyParameters {
 }
 
 impl KeyParameters {
+    /// Whether the key type equals the purpose tag of `key_id` (the check a
+    /// receiver should make against the HDR CSB ID, SPEC §5.9).
+    pub fn matches_key_id(&self, key_id: KeyId) -> bool {
+        self.key_type == key_id.key_type()
+    }
+
     /// Parses the plaintext; every octet must be consumed.
     pub fn parse(data: &[u8]) -> Result<KeyParameters, KeyParamsError> {
         let mut r = Reader::new(data);
