@@ -497,7 +497,7 @@ impl Responder {
                 }
                 match key_params::open(key.as_bytes(), &pp) {
                     Ok(kp) => {
-                        if kp.key_type != key_type {
+                        if !kp.matches_key_id(csb_id) {
                             return Err(MikeyError::KeyTypeMismatch);
                         }
                         key_parameters = Some(kp);
