@@ -19,6 +19,41 @@
 //! * [`key_params`]: the type-7 key-parameters extension (TS 33.180 E.6).
 //!
 //! Errors are [`MikeyError`], one variant per SPEC §9 checklist condition.
+//!
+//! ```no_run
+//! use mikey_sakke::identity::NtpTime;
+//! use mikey_sakke::kdf::KeyType;
+//! use mikey_sakke::mikey::*;
+//! use mikey_sakke::random::OsRandom;
+//! # fn keys(uri: &str, kms: &TrustedKms, n: u64) -> KeySet { unimplemented!() }
+//! # fn kms() -> TrustedKms { unimplemented!() }
+//! # fn main() -> Result<(), mikey_sakke::Error> {
+//! // Trusted KMS (KMS URI, KPAK, Z, UserKeyPeriod/Offset) and the users' key sets.
+//! let kms: TrustedKms = kms();
+//! let mut trust = TrustStore::new();
+//! trust.insert(kms.clone());
+//! let now = NtpTime::from_unix_seconds(1_795_000_000)?;
+//! let n = kms.key_period().number_at(now)?;
+//! let mut gms = LocalUser::new("sip:gms@example.org", kms.uri());
+//! gms.add_key_set(keys("sip:gms@example.org", &kms, n));
+//! let mut alice = LocalUser::new("sip:alice@example.org", kms.uri());
+//! alice.add_key_set(keys("sip:alice@example.org", &kms, n));
+//! alice.precompute();
+//!
+//! // Initiator: a GMK for alice.
+//! let request = InitiateRequest::new(KeyType::Gmk, "sip:alice@example.org", kms.uri(), now);
+//! let sent = initiate(&gms, &trust, request, &mut OsRandom)?;
+//! // sent.text == "mikey ARoF…", sent.key is the GMK, sent.key_id the GMK-ID.
+//!
+//! // Responder.
+//! let mut responder = Responder::new(alice, trust, ResponderConfig::default());
+//! let received = responder.receive_text(&sent.text, now)?;
+//! assert_eq!(received.key_id, sent.key_id);
+//! let srtp = received.session(4).expect("cs_id 4"); // TEK, salt, MKI
+//! # let _ = srtp;
+//! # Ok(())
+//! # }
+//! ```
 
 mod codec;
 mod error;
