@@ -1027,3 +1027,45 @@ fn sakke_to_self_reaches_the_initiators_other_device() {
         assert_eq!(r.key.as_bytes(), msg.key.as_bytes());
     }
 }
+
+#[test]
+fn initiator_reproduces_the_sample_signed_octets() {
+    // With the sample's key, key id, RAND, time, period and key-parameters IV, the
+    // initiator builds exactly the sample's 566 signed octets (SAKKE encapsulation
+    // is deterministic); only the ECCSI signature (random j) differs.
+    let v = sample();
+    let c = &v["case"];
+    let st = sample_setup();
+    let m = Message::parse(&st.bytes).unwrap();
+    let pp = ProtectedPayload::parse(m.key_parameters().unwrap()).unwrap();
+    let mut req = InitiateRequest::new(
+        KeyType::Gmk,
+        s(&c["responder"]["uri"]),
+        s(&c["community"]["kms_uri"]),
+        st.now,
+    );
+    req.key = Some(Ssv::from_bytes(&h(&c["expected"]["ssv_tgk"])).unwrap());
+    req.key_id = Some(KeyId::from_bytes(
+        h(&c["expected"]["key_id"]).try_into().unwrap(),
+    ));
+    req.rand = Some(h(&c["expected"]["rand"]));
+    req.period_no = Some(1500);
+    req.key_parameters = Some(KeyParameters {
+        key_type: KeyType::Gmk,
+        status: 1,
+        activation_time: 0,
+        expiry_time: 0,
+        text: Vec::new(),
+        group_ids: Some(Vec::new()),
+    });
+    req.key_parameters_iv = Some(pp.iv);
+    let sent = initiate(&st.gms, &st.trust, req, &mut OsRandom).unwrap();
+    assert_eq!(sent.bytes.len(), st.bytes.len());
+    assert_eq!(sent.bytes[..566], st.bytes[..566]);
+    assert_ne!(sent.bytes[566..], st.bytes[566..]);
+    assert_eq!(sent.csb_id, KeyId::new(0x0e4de701));
+    // And alice accepts it (fresh responder: same T, RAND and CSB ID as the sample).
+    let mut st2 = sample_setup();
+    let r = st2.responder.receive(&sent.bytes, st2.now).unwrap();
+    assert_eq!(r.key_id, KeyId::new(0x0eed18ca));
+}

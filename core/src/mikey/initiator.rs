@@ -70,6 +70,9 @@ pub struct InitiateRequest {
     pub cs_map: CsMapChoice,
     /// Key parameters to send encrypted in a type-7 extension (TS 33.180 E.6).
     pub key_parameters: Option<KeyParameters>,
+    /// The IV of the key-parameters encryption; 16 random octets when `None`
+    /// (fixing it is for tests and reproducible examples only).
+    pub key_parameters_iv: Option<[u8; 16]>,
     /// Adds a SAKKE-to-self extension (type 6) encapsulating the key to the
     /// initiator's own identifier (TS 33.180 E.5).
     pub sakke_to_self: bool,
@@ -94,6 +97,7 @@ impl InitiateRequest {
             security_policy: Some(SpPayload::ts33180_observed(0)),
             cs_map: CsMapChoice::Default,
             key_parameters: None,
+            key_parameters_iv: None,
             sakke_to_self: false,
         }
     }
@@ -171,6 +175,7 @@ pub fn initiate(
         security_policy,
         cs_map,
         key_parameters,
+        key_parameters_iv,
         sakke_to_self,
     } = request;
     if matches!(key_type, KeyType::Reserved(_)) {
@@ -325,8 +330,14 @@ pub fn initiate(
                 "key parameters name another key type",
             ));
         }
-        let mut iv = [0u8; key_params::IV_LEN];
-        rng.fill(&mut iv)?;
+        let iv = match key_parameters_iv {
+            Some(iv) => iv,
+            None => {
+                let mut iv = [0u8; key_params::IV_LEN];
+                rng.fill(&mut iv)?;
+                iv
+            }
+        };
         let sealed = key_params::seal(key.as_bytes(), csb_id, &params, iv)
             .and_then(|p| p.to_bytes())
             .map_err(|_| MikeyError::InvalidInput("key parameters cannot be encoded"))?;

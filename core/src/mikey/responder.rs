@@ -127,8 +127,11 @@ pub struct ReceivedKey {
     /// Whether the key was taken from the SAKKE-to-self extension: the receiver is
     /// another device of the initiator (TS 33.180 E.5; SPEC §5.15 step 11).
     pub via_sakke_to_self: bool,
-    /// The crypto sessions of the CS ID map (or, with the empty map, the TS 33.180
-    /// Table E.1.3-1 cs_ids of the key type with the default profile).
+    /// The crypto sessions of the CS ID map, each with the SP policy its map entry
+    /// references (the default profile if that policy is absent). With the empty map
+    /// (`#CS = 0`): the TS 33.180 Table E.1.3-1 cs_ids of the key type
+    /// ([`default_cs_ids`]) with the default profile of the key type
+    /// ([`default_profile`]), whatever SP payload the message carries.
     pub sessions: Vec<CryptoSession>,
     /// The decrypted key parameters (type-7 extension), if present and decryptable.
     pub key_parameters: Option<KeyParameters>,
@@ -654,9 +657,9 @@ fn derive_sessions(r: &ReceivedKey, m: &Message) -> Result<Vec<CryptoSession>, M
             }
         }
         _ => {
-            // Empty map: the default profile, or the one SP payload if there is one.
-            let first = m.security_policies().next().map(|s| s.policy_no);
-            let (policy_no, policy) = policy_for(first);
+            // Empty map (#CS = 0): the TS 33.180 default profile of the key type
+            // (TS 33.180 E.1.2, SPEC §5.8) for the cs_ids of Table E.1.3-1.
+            let (policy_no, policy) = policy_for(None);
             for &cs in default_cs_ids(r.key_type) {
                 let mut s = r.derive_session(cs, &policy)?;
                 s.policy_no = policy_no;
