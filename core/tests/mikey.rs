@@ -768,6 +768,16 @@ fn k1_unknown_kms() {
     let (_, bytes, mut resp, _) = pck_case();
     resp.trust_store_mut().remove(KMS_B); // the responder's KMS
     expect(resp.receive(&bytes, t0()), MikeyError::UnknownKms, "K1");
+    // A certificate outside ValidFrom/ValidTo.
+    let (_, bytes, mut resp, _) = pck_case();
+    let a = resp.trust_store().get(KMS_A).unwrap().clone();
+    let expired = NtpTime::from_parts(t0().seconds() - 1, 0);
+    resp.trust_store_mut()
+        .insert(a.clone().with_validity(None, Some(expired)));
+    expect(resp.receive(&bytes, t0()), MikeyError::UnknownKms, "K1");
+    resp.trust_store_mut()
+        .insert(a.with_validity(Some(expired), Some(t0())));
+    resp.receive(&bytes, t0()).unwrap();
 }
 
 #[test]

@@ -184,8 +184,8 @@ pub fn initiate(
     if matches!(id_scheme, IdScheme::Unknown(_)) {
         return Err(MikeyError::InvalidInput("unsupported ID scheme"));
     }
-    let kms_i = trust.require(initiator.kms_uri())?;
-    let kms_r = trust.require(&responder_kms)?;
+    let kms_i = trust.require_valid(initiator.kms_uri(), time)?;
+    let kms_r = trust.require_valid(&responder_kms, time)?;
 
     // 1. Identifiers.
     let n_i = match period_no {

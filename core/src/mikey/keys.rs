@@ -21,6 +21,8 @@ pub struct TrustedKms {
     kpak: Kpak,
     sakke: KmsContext,
     key_period: KeyPeriod,
+    valid_from: Option<NtpTime>,
+    valid_to: Option<NtpTime>,
 }
 
 impl TrustedKms {
@@ -37,7 +39,25 @@ impl TrustedKms {
             kpak,
             sakke,
             key_period,
+            valid_from: None,
+            valid_to: None,
         }
+    }
+
+    /// Restricts the certificate to `[valid_from, valid_to]` (the certificate's
+    /// `ValidFrom` / `ValidTo`, TS 33.180 D.3.2); outside it the KMS is treated as
+    /// unknown (checklist K1).
+    pub fn with_validity(mut self, valid_from: Option<NtpTime>, valid_to: Option<NtpTime>) -> Self {
+        self.valid_from = valid_from;
+        self.valid_to = valid_to;
+        self
+    }
+
+    /// Whether the certificate is valid at `time`.
+    pub fn is_valid_at(&self, time: NtpTime) -> bool {
+        self.valid_from
+            .is_none_or(|f| time.seconds() >= f.seconds())
+            && self.valid_to.is_none_or(|t| time.seconds() <= t.seconds())
     }
 
     /// The KMS URI (`KmsUri`), as carried in IDRkmsi / IDRkmsr.
@@ -127,6 +147,14 @@ impl TrustStore {
     /// The KMS with URI `uri`, or [`MikeyError::UnknownKms`] (K1).
     pub fn require(&self, uri: &str) -> Result<&TrustedKms, MikeyError> {
         self.get(uri).ok_or(MikeyError::UnknownKms)
+    }
+
+    /// The KMS with URI `uri` whose certificate is valid at `time`, or
+    /// [`MikeyError::UnknownKms`] (K1).
+    pub fn require_valid(&self, uri: &str, time: NtpTime) -> Result<&TrustedKms, MikeyError> {
+        self.get(uri)
+            .filter(|k| k.is_valid_at(time))
+            .ok_or(MikeyError::UnknownKms)
     }
 
     /// Number of KMSs.

@@ -334,7 +334,8 @@ impl Responder {
     ///    H1–H6);
     /// 2. freshness: `|T − now| ≤ max_skew_seconds` (R1), and the replay cache
     ///    (R2, RFC 3830 §5.4);
-    /// 3. KMSs from IDRkmsi / IDRkmsr among the trusted ones (K1);
+    /// 3. KMSs from IDRkmsi / IDRkmsr among the trusted ones, with certificates
+    ///    valid at `now` (K1);
     /// 4. own key set: IDRuidr (or IDRr) against the receiver's identifiers for the
     ///    candidate periods N, N−1, N+1 (or the configured period) and any held key
     ///    set (K2 if the message is for someone else, K3 if no key set for the period);
@@ -384,8 +385,8 @@ impl Responder {
         };
         let kmsi_uri = kms_uri(IdRole::InitiatorKms, "IDRkmsi")?;
         let kmsr_uri = kms_uri(IdRole::ResponderKms, "IDRkmsr")?;
-        let kms_i = self.trust.require(&kmsi_uri)?;
-        let kms_r = self.trust.require(&kmsr_uri)?;
+        let kms_i = self.trust.require_valid(&kmsi_uri, now)?;
+        let kms_r = self.trust.require_valid(&kmsr_uri, now)?;
 
         let sakke = message.sakke().ok_or(MikeyError::MissingPayload("SAKKE"))?;
         let scheme = sakke.id_scheme;
