@@ -1079,3 +1079,104 @@ fn initiator_reproduces_the_sample_signed_octets() {
     let r = st2.responder.receive(&sent.bytes, st2.now).unwrap();
     assert_eq!(r.key_id, KeyId::new(0x0eed18ca));
 }
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::{Mutex, OnceLock};
+
+    struct Shared {
+        alice: LocalUser,
+        trust: TrustStore,
+        bob: Responder,
+    }
+
+    fn shared() -> &'static Mutex<Shared> {
+        static S: OnceLock<Mutex<Shared>> = OnceLock::new();
+        S.get_or_init(|| {
+            let w = world(false);
+            let bob = Responder::with_replay_cache(
+                w.bob,
+                w.trust.clone(),
+                ResponderConfig::default(),
+                ReplayCache::new(1 << 16),
+            );
+            Mutex::new(Shared {
+                alice: w.alice,
+                trust: w.trust,
+                bob,
+            })
+        })
+    }
+
+    fn key_type() -> impl Strategy<Value = KeyType> {
+        prop_oneof![
+            Just(KeyType::Gmk),
+            Just(KeyType::Pck),
+            Just(KeyType::Csk),
+            Just(KeyType::Spk),
+            Just(KeyType::Mkfc),
+            Just(KeyType::Mscck),
+            Just(KeyType::Musik),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Any combination of key type, identity form, CS map, SP, key parameters and
+        /// SAKKE-to-self round-trips from Alice (KMS A) to Bob (KMS B).
+        #[test]
+        fn initiate_then_receive(
+            kt in key_type(),
+            hide in any::<bool>(),
+            rfc6509 in any::<bool>(),
+            map in prop_oneof![
+                Just(CsMapChoice::Default),
+                Just(CsMapChoice::Empty),
+                (0u8..10).prop_map(CsMapChoice::GenericId),
+            ],
+            with_sp in any::<bool>(),
+            with_kp in any::<bool>(),
+            to_self in any::<bool>(),
+        ) {
+            let mut s = shared().lock().unwrap_or_else(|p| p.into_inner());
+            let mut req = InitiateRequest::new(kt, BOB, KMS_B, t0());
+            req.hide_identities = hide;
+            if rfc6509 && !hide {
+                req.id_scheme = IdScheme::TelUriMonthly;
+            }
+            req.cs_map = map;
+            if !with_sp {
+                req.security_policy = None;
+            }
+            if with_kp {
+                req.key_parameters = Some(KeyParameters {
+                    key_type: kt,
+                    status: 1,
+                    activation_time: 0,
+                    expiry_time: 0xff_ffff_ffff,
+                    text: b"x".to_vec(),
+                    group_ids: None,
+                });
+            }
+            req.sakke_to_self = to_self;
+            let sent = initiate(&s.alice, &s.trust, req, &mut OsRandom).unwrap();
+            prop_assert_eq!(Message::parse(&sent.bytes).unwrap(), sent.message.clone());
+            let r = s.bob.receive_text(&sent.text, t0()).unwrap();
+            prop_assert_eq!(r.key.as_bytes(), sent.key.as_bytes());
+            prop_assert_eq!(r.key_type, kt);
+            prop_assert_eq!(r.key_id, sent.key_id);
+            prop_assert_eq!(r.key_parameters.is_some(), with_kp);
+            for cs in &r.sessions {
+                prop_assert_eq!(cs.tek.len(), cs.policy.master_key_len());
+                prop_assert_eq!(cs.salt.len(), cs.policy.master_salt_len());
+            }
+            // A replay of the same message is refused.
+            prop_assert_eq!(
+                s.bob.receive(&sent.bytes, t0()).unwrap_err(),
+                MikeyError::Replay
+            );
+        }
+    }
+}
