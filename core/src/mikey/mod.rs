@@ -1,7 +1,91 @@
 //! MIKEY-SAKKE messages (RFC 3830, RFC 6043, RFC 6509, TS 33.180 Annex E).
+//!
+//! * A typed, bounds-checked codec: [`Message`] ([`Message::parse`],
+//!   [`Message::to_bytes`]) with the common header ([`CommonHeader`]) and every
+//!   payload a MIKEY-SAKKE I_MESSAGE uses ([`Payload`], [`SignPayload`]). Parsing
+//!   rejects every length that leaves the message, unknown payload types and trailing
+//!   octets; unknown enumerated values are kept, so a parsed message re-encodes to
+//!   exactly the octets received.
+//! * The text forms `mikey <base64>` and `a=key-mgmt:mikey <base64>` (RFC 4567):
+//!   [`encode_text`], [`decode_text`], [`encode_sdp_attribute`],
+//!   [`decode_sdp_attribute`].
+//!
+//! * The I_MESSAGE procedures: [`initiate`] builds and signs an I_MESSAGE
+//!   ([`InitiateRequest`] → [`InitiatedMessage`]); a [`Responder`] checks, verifies
+//!   and decapsulates one ([`Responder::receive`] → [`ReceivedKey`]) against the
+//!   KMSs it trusts ([`TrustStore`], [`TrustedKms`]), the user's key sets
+//!   ([`LocalUser`], [`KeySet`]) and a [`ReplayCache`]. No clock is read: callers pass
+//!   the time.
+//! * [`key_params`]: the type-7 key-parameters extension (TS 33.180 E.6).
+//!
+//! Errors are [`MikeyError`], one variant per SPEC §9 checklist condition.
+//!
+//! ```no_run
+//! use mikey_sakke::identity::NtpTime;
+//! use mikey_sakke::kdf::KeyType;
+//! use mikey_sakke::mikey::*;
+//! use mikey_sakke::random::OsRandom;
+//! # fn keys(uri: &str, kms: &TrustedKms, n: u64) -> KeySet { unimplemented!() }
+//! # fn kms() -> TrustedKms { unimplemented!() }
+//! # fn main() -> Result<(), mikey_sakke::Error> {
+//! // Trusted KMS (KMS URI, KPAK, Z, UserKeyPeriod/Offset) and the users' key sets.
+//! let kms: TrustedKms = kms();
+//! let mut trust = TrustStore::new();
+//! trust.insert(kms.clone());
+//! let now = NtpTime::from_unix_seconds(1_795_000_000)?;
+//! let n = kms.key_period().number_at(now)?;
+//! let mut gms = LocalUser::new("sip:gms@example.org", kms.uri());
+//! gms.add_key_set(keys("sip:gms@example.org", &kms, n));
+//! let mut alice = LocalUser::new("sip:alice@example.org", kms.uri());
+//! alice.add_key_set(keys("sip:alice@example.org", &kms, n));
+//! alice.precompute();
+//!
+//! // Initiator: a GMK for alice.
+//! let request = InitiateRequest::new(KeyType::Gmk, "sip:alice@example.org", kms.uri(), now);
+//! let sent = initiate(&gms, &trust, request, &mut OsRandom)?;
+//! // sent.text == "mikey ARoF…", sent.key is the GMK, sent.key_id the GMK-ID.
+//!
+//! // Responder.
+//! let mut responder = Responder::new(alice, trust, ResponderConfig::default());
+//! let received = responder.receive_text(&sent.text, now)?;
+//! assert_eq!(received.key_id, sent.key_id);
+//! let srtp = received.session(4).expect("cs_id 4"); // TEK, salt, MKI
+//! # let _ = srtp;
+//! # Ok(())
+//! # }
+//! ```
 
+mod codec;
+mod error;
+mod header;
+mod initiator;
 pub mod key_params;
-/// Errors of this module.
-#[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
-#[non_exhaustive]
-pub enum MikeyError {}
+mod keys;
+mod message;
+mod payload;
+mod replay;
+mod responder;
+mod text;
+
+pub use error::MikeyError;
+pub use header::{
+    CommonHeader, CsIdMap, DataType, GenericIdEntry, PrfFunc, SrtpIdEntry, MIKEY_VERSION,
+};
+pub use initiator::{initiate, CsMapChoice, InitiateRequest, InitiatedMessage, RAND_LEN};
+pub use keys::{identifier, KeySet, LocalUser, TrustStore, TrustedKms};
+pub use message::{Message, MIN_RAND_LEN};
+pub use payload::{
+    payload_type, srtp_param, AuthAlgorithm, EncryptionAlgorithm, ErrPayload, GeneralExtension,
+    IdRole, IdScheme, IdType, IdrPayload, Payload, PolicyParam, SakkeParams, SakkePayload,
+    SignPayload, SignatureType, SpPayload, SrtpPolicy, Timestamp, EXT_KEY_PARAMETERS,
+    EXT_SAKKE_TO_SELF, PROT_TYPE_SRTP, SIGN_HEADER_LEN,
+};
+pub use replay::{ReplayCache, DEFAULT_REPLAY_CAPACITY};
+pub use responder::{
+    default_cs_ids, default_profile, CryptoSession, InitiatorIdentity, ReceivedKey, Responder,
+    ResponderConfig, DEFAULT_MAX_SKEW_SECONDS,
+};
+pub use text::{
+    decode_sdp_attribute, decode_text, encode_sdp_attribute, encode_text, PROTOCOL_ID,
+    SDP_ATTRIBUTE_PREFIX,
+};
