@@ -13,6 +13,7 @@ mod hexarg;
 mod openssl;
 mod sakke_cmd;
 mod speed;
+mod srtp_cmd;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,12 @@ enum Command {
     /// SAKKE key encapsulation (RFC 6508, RFC 6509 parameter set 1).
     #[command(subcommand)]
     Sakke(sakke_cmd::SakkeCommand),
+    /// SRTP session keys and packet protection (RFC 3711, RFC 6188, RFC 7714).
+    #[command(subcommand)]
+    Srtp(srtp_cmd::SrtpCommand),
+    /// SRTCP packet protection (RFC 3711 §3.4, RFC 7714 §9).
+    #[command(subcommand)]
+    Srtcp(srtp_cmd::SrtcpCommand),
     /// Time every operation in-process, like `openssl speed`.
     Speed(speed::SpeedArgs),
     /// Walk through a MIKEY-SAKKE key exchange between Alice and Bob.
@@ -47,6 +54,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Srtp(cmd) => return finish(srtp_cmd::run_srtp(cmd)),
+        Command::Srtcp(cmd) => return finish(srtp_cmd::run_srtcp(cmd)),
         Command::Eccsi(cmd) => eccsi_cmd::run(cmd),
         Command::Sakke(cmd) => sakke_cmd::run(cmd),
         Command::Speed(args) => speed::run(&args),
@@ -56,4 +65,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }
+}
+
+/// The exit status of a command that chooses its own (SRTP/SRTCP unprotect
+/// exits 1 after printing every packet's result).
+fn finish(result: Result<ExitCode, error::CliError>) -> ExitCode {
+    result.unwrap_or_else(|e| e.report())
 }

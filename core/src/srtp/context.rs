@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::crypto::{Session, SessionCipher};
-use super::keys::{check_master, Kdf};
+use super::keys::{check_master, Kdf, SessionKeys};
 use super::replay::ReplayWindow;
 use super::{SrtpError, SrtpPolicy};
 
@@ -114,7 +114,8 @@ struct Stream {
 #[derive(Debug)]
 pub struct SrtpContext {
     policy: SrtpPolicy,
-    kdf: Kdf,
+    /// `None` for a context built from session keys (no re-derivation).
+    kdf: Option<Kdf>,
     mki: Option<Vec<u8>>,
     replay_window: u32,
     initial_roc: u32,
@@ -244,6 +245,59 @@ impl SrtpContext {
         let policy = policy.into();
         let profile = policy.profile();
         check_master(profile, master_key, master_salt)?;
+        Self::check_options(options)?;
+        let kdf = Kdf::new(master_key, master_salt, policy.kdr())?;
+        let srtp = Session::new(&kdf, profile, false)?;
+        let srtcp = Session::new(&kdf, profile, true)?;
+        Ok(SrtpContext {
+            policy,
+            kdf: Some(kdf),
+            mki: options.mki.map(<[u8]>::to_vec),
+            replay_window: options.replay_window,
+            initial_roc: options.initial_roc,
+            initial_srtcp_index: options.initial_srtcp_index,
+            srtp,
+            srtcp,
+            streams: HashMap::new(),
+        })
+    }
+
+    /// A context from session keys given directly instead of a master key
+    /// (for test vectors such as RFC 7714 §16–17, or keys exported from
+    /// another stack). `srtp` and `srtcp` must have the profile's lengths
+    /// (see [`SessionKeys::new`]); the policy's kdr must be 0 since nothing
+    /// can be re-derived.
+    pub fn from_session_keys(
+        policy: impl Into<SrtpPolicy>,
+        srtp: &SessionKeys,
+        srtcp: &SessionKeys,
+        options: &SrtpOptions<'_>,
+    ) -> Result<Self, SrtpError> {
+        let policy = policy.into();
+        if policy.kdr() != 0 {
+            return Err(SrtpError::UnsupportedPolicy(
+                "a context from session keys needs kdr 0",
+            ));
+        }
+        let profile = policy.profile();
+        for keys in [srtp, srtcp] {
+            keys.check(profile)?;
+        }
+        Self::check_options(options)?;
+        Ok(SrtpContext {
+            policy,
+            kdf: None,
+            mki: options.mki.map(<[u8]>::to_vec),
+            replay_window: options.replay_window,
+            initial_roc: options.initial_roc,
+            initial_srtcp_index: options.initial_srtcp_index,
+            srtp: Session::from_keys(profile, srtp, false)?,
+            srtcp: Session::from_keys(profile, srtcp, true)?,
+            streams: HashMap::new(),
+        })
+    }
+
+    fn check_options(options: &SrtpOptions<'_>) -> Result<(), SrtpError> {
         if let Some(mki) = options.mki {
             if mki.is_empty() || mki.len() > MAX_MKI_LEN {
                 return Err(SrtpError::MkiLength { len: mki.len() });
@@ -257,37 +311,7 @@ impl SrtpContext {
         if options.initial_srtcp_index >= SRTCP_INDEX_LIMIT {
             return Err(SrtpError::KeyExhausted);
         }
-        let kdf = Kdf::new(master_key, master_salt, policy.kdr())?;
-        let srtp = Session::new(&kdf, profile, false)?;
-        let srtcp = Session::new(&kdf, profile, true)?;
-        Ok(SrtpContext {
-            policy,
-            kdf,
-            mki: options.mki.map(<[u8]>::to_vec),
-            replay_window: options.replay_window,
-            initial_roc: options.initial_roc,
-            initial_srtcp_index: options.initial_srtcp_index,
-            srtp,
-            srtcp,
-            streams: HashMap::new(),
-        })
-    }
-
-    /// A context whose sessions are given directly (RFC 7714 vectors).
-    #[cfg(test)]
-    pub(crate) fn from_sessions(policy: SrtpPolicy, srtp: Session, srtcp: Session) -> Self {
-        let kdf = Kdf::new(&[0; 16], &[0; 14], 0).expect("fixed lengths");
-        SrtpContext {
-            policy,
-            kdf,
-            mki: None,
-            replay_window: DEFAULT_REPLAY_WINDOW,
-            initial_roc: 0,
-            initial_srtcp_index: 0,
-            srtp,
-            srtcp,
-            streams: HashMap::new(),
-        }
+        Ok(())
     }
 
     /// The policy.
@@ -454,7 +478,7 @@ impl SrtpContext {
         };
         let (index, v) = packet_index(v, hdr.seq)?;
         let srtp_encryption = self.policy.srtp_encryption();
-        let cipher = self.srtp.for_index(&self.kdf, index)?;
+        let cipher = self.srtp.for_index(self.kdf.as_ref(), index)?;
         let mut at = len;
         match cipher {
             SessionCipher::Cm { .. } => {
@@ -556,7 +580,7 @@ impl SrtpContext {
         }
 
         let srtp_encryption = self.policy.srtp_encryption();
-        let cipher = self.srtp.for_index(&self.kdf, index)?;
+        let cipher = self.srtp.for_index(self.kdf.as_ref(), index)?;
         if aead {
             let ct_end = body_len;
             let mut tag = [0u8; GCM_TAG_LEN];
@@ -643,7 +667,7 @@ impl SrtpContext {
         let encrypt = self.policy.srtcp_encryption();
         let e_index = if encrypt { index | 0x8000_0000 } else { index }.to_be_bytes();
         let profile = self.policy.profile();
-        let cipher = self.srtcp.for_index(&self.kdf, u64::from(index))?;
+        let cipher = self.srtcp.for_index(self.kdf.as_ref(), u64::from(index))?;
         let mut at;
         match cipher {
             SessionCipher::Cm { .. } => {
@@ -725,7 +749,7 @@ impl SrtpContext {
         if let Some(s) = self.streams.get(&ssrc) {
             s.recv_rtcp.check(u64::from(index))?;
         }
-        let cipher = self.srtcp.for_index(&self.kdf, u64::from(index))?;
+        let cipher = self.srtcp.for_index(self.kdf.as_ref(), u64::from(index))?;
         let out_len = if aead {
             let tag_at = e_at - GCM_TAG_LEN;
             if tag_at < 8 {

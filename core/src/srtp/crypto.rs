@@ -279,7 +279,6 @@ impl Session {
         })
     }
 
-    #[cfg(test)]
     pub(crate) fn from_keys(
         profile: Profile,
         keys: &SessionKeys,
@@ -294,7 +293,14 @@ impl Session {
     }
 
     /// The cipher for packet `index`, re-derived if `index DIV kdr` changed.
-    pub(crate) fn for_index(&mut self, kdf: &Kdf, index: u64) -> Result<&SessionCipher, SrtpError> {
+    pub(crate) fn for_index(
+        &mut self,
+        kdf: Option<&Kdf>,
+        index: u64,
+    ) -> Result<&SessionCipher, SrtpError> {
+        let Some(kdf) = kdf else {
+            return Ok(&self.cipher);
+        };
         let r = kdf.r(index);
         if r != self.r {
             let keys = kdf.session_keys(self.profile, self.rtcp, index);

@@ -23,7 +23,6 @@ macro_rules! secret_bytes {
 
         impl $name {
             /// Copies `bytes` (at most the maximum length of this type).
-            #[cfg_attr(not(test), allow(dead_code))]
             pub(crate) fn from_slice(bytes: &[u8]) -> Result<Self, SrtpError> {
                 let mut out = $name {
                     bytes: [0; $max],
@@ -137,15 +136,40 @@ impl SessionKeys {
     }
 }
 
-#[cfg(test)]
 impl SessionKeys {
-    /// Session keys given directly (test vectors without a KDF).
-    pub(crate) fn from_parts(key: &[u8], salt: &[u8], auth: Option<&[u8]>) -> Self {
-        SessionKeys {
-            cipher_key: SessionKey::from_slice(key).expect("key length"),
-            salt: SessionSalt::from_slice(salt).expect("salt length"),
-            auth_key: auth.map(|a| SessionAuthKey::from_slice(a).expect("auth key length")),
+    /// Session keys given directly (for [`SrtpContext::from_session_keys`](super::SrtpContext::from_session_keys)):
+    /// encryption key of 16, 24 or 32 octets, salt of 14 or 12 octets,
+    /// authentication key of at most 20 octets (`None` for AEAD).
+    pub fn new(cipher_key: &[u8], salt: &[u8], auth_key: Option<&[u8]>) -> Result<Self, SrtpError> {
+        Ok(SessionKeys {
+            cipher_key: SessionKey::from_slice(cipher_key)?,
+            salt: SessionSalt::from_slice(salt)?,
+            auth_key: auth_key.map(SessionAuthKey::from_slice).transpose()?,
+        })
+    }
+
+    /// Checks the lengths against `profile`.
+    pub(crate) fn check(&self, profile: Profile) -> Result<(), SrtpError> {
+        let key = self.cipher_key.as_bytes().len();
+        if key != profile.master_key_len() {
+            return Err(SrtpError::MasterKeyLength {
+                expected: profile.master_key_len(),
+                got: key,
+            });
         }
+        let salt = self.salt.as_bytes().len();
+        if salt != profile.master_salt_len() {
+            return Err(SrtpError::MasterSaltLength {
+                expected: profile.master_salt_len(),
+                got: salt,
+            });
+        }
+        if profile.is_aead() != self.auth_key.is_none() {
+            return Err(SrtpError::KeyLength {
+                len: self.auth_key.as_ref().map_or(0, |k| k.as_bytes().len()),
+            });
+        }
+        Ok(())
     }
 }
 

@@ -3,10 +3,7 @@
 
 use serde_json::Value;
 
-use super::context::SrtpContext;
-use super::crypto::Session;
-use super::keys::SessionKeys;
-use super::{Profile, SrtpError, SrtpPolicy};
+use super::{Profile, SessionKeys, SrtpContext, SrtpError, SrtpOptions, SrtpPolicy};
 
 fn vectors() -> Value {
     serde_json::from_str(include_str!("../../tests/data/rfc7714_srtp_aes_gcm.json"))
@@ -20,11 +17,9 @@ fn h(v: &Value) -> Vec<u8> {
 fn context(profile: Profile, v: &Value, srtcp_encryption: bool) -> SrtpContext {
     let key = h(&v["session_key"]);
     let salt = h(&v["session_salt"]);
-    let keys = SessionKeys::from_parts(&key, &salt, None);
-    let srtp = Session::from_keys(profile, &keys, false).expect("session");
-    let srtcp = Session::from_keys(profile, &keys, true).expect("session");
+    let keys = SessionKeys::new(&key, &salt, None).expect("keys");
     let policy = SrtpPolicy::new(profile).with_srtcp_encryption(srtcp_encryption);
-    SrtpContext::from_sessions(policy, srtp, srtcp)
+    SrtpContext::from_session_keys(policy, &keys, &keys, &SrtpOptions::default()).expect("context")
 }
 
 #[test]
