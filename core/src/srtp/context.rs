@@ -88,7 +88,12 @@ struct Stream {
 /// keys (AES key schedules, GCM state and the keyed HMAC-SHA1 inner/outer
 /// state) are derived once per master key (kdr = 0) and reused for every
 /// packet; with kdr ≠ 0 they are re-derived when `index DIV kdr` changes
-/// (RFC 3711 §4.3.1).
+/// (RFC 3711 §4.3.1). One set of session keys per family (SRTP, SRTCP) is
+/// cached, so with kdr ≠ 0 and several SSRCs at different indices keys are
+/// re-derived as often as needed (correct, only slower).
+///
+/// The sender does not refuse to protect a sequence number twice (libsrtp
+/// does unless `allow_repeat_tx`); doing so reuses the key stream, so don't.
 ///
 /// # Buffers
 ///
