@@ -829,3 +829,10 @@ proptest! {
         let _ = rx.unprotect_rtcp(&mut payload.clone());
     }
 }
+
+#[test]
+fn context_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<SrtpContext>();
+    check::<SrtpError>();
+}
