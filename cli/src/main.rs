@@ -16,6 +16,7 @@ mod openssl;
 mod sakke_cmd;
 mod speed;
 mod uid_cmd;
+mod srtp_cmd;
 
 use std::process::ExitCode;
 
@@ -46,6 +47,12 @@ enum Command {
     Mikey(mikey_cmd::MikeyCommand),
     /// The TS 33.180 F.2.1 MIKEY-SAKKE UID of a user for a key period (hex).
     Uid(uid_cmd::UidArgs),
+    /// SRTP session keys and packet protection (RFC 3711, RFC 6188, RFC 7714).
+    #[command(subcommand)]
+    Srtp(srtp_cmd::SrtpCommand),
+    /// SRTCP packet protection (RFC 3711 §3.4, RFC 7714 §9).
+    #[command(subcommand)]
+    Srtcp(srtp_cmd::SrtcpCommand),
     /// Time every operation in-process, like `openssl speed`.
     Speed(speed::SpeedArgs),
     /// Walk through a MIKEY-SAKKE key exchange between Alice and Bob.
@@ -55,6 +62,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Srtp(cmd) => return finish(srtp_cmd::run_srtp(cmd)),
+        Command::Srtcp(cmd) => return finish(srtp_cmd::run_srtcp(cmd)),
         Command::Eccsi(cmd) => eccsi_cmd::run(cmd),
         Command::Sakke(cmd) => sakke_cmd::run(cmd),
         Command::Mikey(cmd) => mikey_cmd::run(cmd),
@@ -66,4 +75,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }
+}
+
+/// The exit status of a command that chooses its own (SRTP/SRTCP unprotect
+/// exits 1 after printing every packet's result).
+fn finish(result: Result<ExitCode, error::CliError>) -> ExitCode {
+    result.unwrap_or_else(|e| e.report())
 }
