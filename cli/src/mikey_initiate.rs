@@ -46,7 +46,9 @@ pub struct InitiateArgs {
     key_id: String,
     /// The HDR CSB ID, 4 octets with the key type's purpose tag; default the
     /// GUK-ID for a GMK (TS 33.180 F.1.3, from the key, key id and
-    /// --receiver-uri), the key id otherwise.
+    /// --receiver-uri), the key id otherwise. A GMK's CSB ID other than its
+    /// GUK-ID makes a receiver that recovers the GMK-ID from its URI
+    /// (TS 33.180 F.1.3) find another GMK-ID.
     #[arg(long, value_name = "HEX")]
     csb_id: Option<String>,
     /// RAND, 16 to 255 octets; default 16 random octets.

@@ -72,7 +72,7 @@ pub struct ReceiveArgs {
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
     /// The allowed clock skew between the T payload and now, seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_SKEW_SECONDS.to_string())]
+    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, default_value_t = DEFAULT_MAX_SKEW_SECONDS.to_string())]
     window: String,
 }
 
