@@ -279,6 +279,19 @@ fn receive_sample(c: &Value, message: &str, extra: &[&str]) -> Run {
 
 #[track_caller]
 fn check_sample_received(v: &Value) {
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "key_type",
+            "ssv",
+            "key_id",
+            "csb_id",
+            "rand",
+            "sender_id",
+            "sessions"
+        ]
+    );
     assert_eq!(v["key_type"], "gmk");
     assert_eq!(v["ssv"], "bf5885136cabcb4aff6cdb8e9df47ce2");
     assert_eq!(v["key_id"], "0eed18ca");
@@ -940,4 +953,99 @@ fn initiate_bad_input_exits_2() {
         "--sender-uri",
         "empty",
     );
+}
+
+// ---------------------------------------------------------------------------
+// receive: identities not hidden (IDRi / IDRr), RFC 6509 identifiers
+// ---------------------------------------------------------------------------
+
+/// A PCK message built by the core initiator with ID scheme 1 (RFC 6509
+/// monthly identifiers) and IDRi / IDRr URIs: `receive` computes the
+/// receiver's and the initiator's identifiers from the URIs.
+#[test]
+fn receive_uri_identities_with_rfc6509_identifiers() {
+    use mikey_sakke::eccsi::{EccsiKms, SigningKey};
+    use mikey_sakke::identity::{KeyPeriod, NtpTime, Rfc6509Id};
+    use mikey_sakke::kdf::KeyType;
+    use mikey_sakke::mikey::{
+        initiate, IdScheme, InitiateRequest, KeySet, LocalUser, TrustStore, TrustedKms,
+    };
+    use mikey_sakke::random::OsRandom;
+    use mikey_sakke::sakke::SakkeKms;
+
+    let kms_uri = "kms.example.org";
+    let ekms = EccsiKms::generate(&mut OsRandom).unwrap();
+    let skms = SakkeKms::generate(&mut OsRandom).unwrap();
+    let period = KeyPeriod::new(2_592_000, 0).unwrap();
+    let mut trust = TrustStore::new();
+    trust.insert(TrustedKms::new(
+        kms_uri,
+        ekms.kpak().clone(),
+        skms.public_key(),
+        period,
+    ));
+    let now = NtpTime::from_unix_seconds(1_900_000_000).unwrap();
+    let n = period.number_at(now).unwrap();
+    let (uri_i, uri_r) = ("tel:+447700900123", "tel:+447700900124");
+    let id_i = Rfc6509Id::for_time(now, uri_i).unwrap().to_bytes();
+    let id_r = Rfc6509Id::for_time(now, uri_r).unwrap().to_bytes();
+    let (ssk, pvt) = ekms.issue(&id_i, &mut OsRandom).unwrap();
+    let signing = SigningKey::new(ekms.kpak(), &id_i, ssk, pvt).unwrap();
+    let mut sender = LocalUser::new(uri_i, kms_uri);
+    sender.add_key_set(KeySet::new(kms_uri, n, &id_i, Some(signing), None).unwrap());
+    let mut request = InitiateRequest::new(KeyType::Pck, uri_r, kms_uri, now);
+    request.id_scheme = IdScheme::TelUriMonthly;
+    request.hide_identities = false;
+    request.sakke_to_self = true;
+    let sent = initiate(&sender, &trust, request, &mut OsRandom).unwrap();
+    let rsk = skms.issue_rsk(&id_r).unwrap();
+
+    let info = json_out(&msk(&["mikey", "inspect", &sent.text]));
+    let idr_r = info["payloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["payload"] == "IDR" && p["role"] == 2)
+        .cloned()
+        .unwrap();
+    assert_eq!(idr_r["role_name"], "IDRr");
+    assert_eq!(idr_r["text"], uri_r);
+    let to_self = info["payloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["payload"] == "GENERAL_EXT")
+        .cloned()
+        .unwrap();
+    assert_eq!(to_self["ext_type"], 6);
+    assert_eq!(to_self["ext_type_name"], "SAKKE-to-self");
+    assert_eq!(to_self["sakke"]["params"], 1);
+    assert_eq!(to_self["sakke"]["id_scheme"], 1);
+    assert_eq!(to_self["sakke"]["data"].as_str().unwrap().len(), 2 * 273);
+
+    let at = "2030-03-17T17:46:40Z"; // Unix time 1 900 000 000
+    let kpak = hex::encode(ekms.kpak().as_bytes());
+    let z = hex::encode(skms.public_key().to_bytes());
+    let rsk = hex::encode(&rsk.to_bytes()[..]);
+    let run = msk(&[
+        "mikey",
+        "receive",
+        "--message",
+        &sent.text,
+        "--sender-kpak",
+        &kpak,
+        "--receiver-id",
+        &hex::encode(&id_r),
+        "--receiver-kms-public",
+        &z,
+        "--receiver-rsk",
+        &rsk,
+        "--at",
+        at,
+    ]);
+    let v = json_out(&run);
+    assert_eq!(v["key_type"], "pck");
+    assert_eq!(v["ssv"], hex::encode(sent.key.as_bytes()));
+    assert_eq!(v["key_id"], hex::encode(sent.key_id.to_bytes()));
+    assert_eq!(v["sender_id"], hex::encode(&id_i));
 }
