@@ -76,8 +76,8 @@ pub struct ReceiveArgs {
     window: String,
 }
 
-/// Whether a rejection is a verification failure (exit 1) rather than an
-/// internal one.
+/// Maps a rejection by the responder to exit 1 (`invalid`, with the reason and
+/// its check id on stderr); a random-generator failure is internal (exit 3).
 fn rejected(e: MikeyError) -> CliError {
     match e {
         MikeyError::Random(r) => CliError::from(r),
