@@ -635,8 +635,9 @@ pub fn run() -> Result<(), CliError> {
             session_fingerprint(s)
         ))?;
     }
-    detail("The keys differ: in TS 33.180 each member sends under its own GUK-ID, and the")?;
-    detail("MKI in every packet tells the listeners which member's keys to derive.")?;
+    detail("The keys differ: each member's CSB-ID is its own GUK-ID (TS 33.180 §7.4.2), so each")?;
+    detail("member sends under its own key; the MKI (GMK-ID || GUK-ID) in every packet lets")?;
+    detail("the listeners derive the sender's keys from the GMK.")?;
 
     let talk = "Bob to the rescue team: on my way.";
     let (shown, own_result, heard) = step(
