@@ -1,19 +1,49 @@
-//! `msk demo`: a MIKEY-SAKKE key exchange between Alice and Bob, step by step.
+//! `msk demo`: a secure call across two organisations, step by step: two KMSs,
+//! key provisioning, a MIKEY-SAKKE private call key from Alice (Org A) to Bob
+//! (Org B), SRTP media both ways, replays rejected, then a group key from Org A's
+//! group management server to Bob and Carol and group media between them.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
-use mikey_sakke::eccsi::{self, EccsiKms, SigningKey};
-use mikey_sakke::random::OsRandom;
-use mikey_sakke::sakke::{EncapsulatedData, KmsContext, ReceiverKey, SakkeKms, Ssv};
+use mikey_sakke::eccsi::{EccsiKms, Pvt, SigningKey, Ssk};
+use mikey_sakke::identity::{KeyPeriod, NtpTime, Uid};
+use mikey_sakke::kdf::{KeyId, KeyType};
+use mikey_sakke::mikey::key_params::{GroupId, KeyParameters};
+use mikey_sakke::mikey::{
+    cs_id, encode_sdp_attribute, initiate, CryptoSession, IdRole, InitiateRequest,
+    InitiatedMessage, KeySet, LocalUser, ReceivedKey, Responder, ResponderConfig, TrustStore,
+    TrustedKms, RAND_LEN,
+};
+use mikey_sakke::random::{OsRandom, SecureRandom};
+use mikey_sakke::sakke::{KmsContext, ReceiverKey, Rsk, SakkeKms, Ssv};
+use mikey_sakke::srtp::SrtpContext;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::{line, CliError};
 use crate::hexarg;
 
+/// `UserKeyPeriod` of both KMSs: 30 days, in seconds.
+const KEY_PERIOD: u64 = 2_592_000;
+const KMS_A: &str = "kms.org-a.example";
+const KMS_B: &str = "kms.org-b.example";
+const ALICE: &str = "sip:alice@org-a.example";
+const BOB: &str = "sip:bob@org-b.example";
+const CAROL: &str = "sip:carol@org-a.example";
+const GMS: &str = "sip:gms@org-a.example";
+const GROUP: &str = "sip:rescue-team@org-a.example";
+const ALICE_SSRC: u32 = 0xa11c_e001;
+const BOB_SSRC: u32 = 0x0b0b_0001;
+const CAROL_SSRC: u32 = 0x0ca2_0001;
+
 /// A step's failure, as an internal error naming the step.
 fn failed(what: &str, e: impl std::fmt::Display) -> CliError {
     CliError::Internal(format!("demo: {what} failed: {e}"))
+}
+
+/// An internal error for a check that did not hold.
+fn broken(what: &str) -> CliError {
+    CliError::Internal(format!("demo: {what}"))
 }
 
 /// Runs `f`, then prints the step's title with the time it took.
@@ -46,213 +76,630 @@ fn fingerprint(secret: &[u8]) -> String {
     hexarg::encode(&Sha256::digest(secret)[..4])
 }
 
-/// The current year and month (UTC), from the days since 1970-01-01
-/// (H. Hinnant's civil-from-days algorithm).
-fn year_month_now() -> (i64, u32) {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    year_month_from_days(days)
+/// The fingerprint of a crypto session's SRTP master key and salt.
+fn session_fingerprint(s: &CryptoSession) -> String {
+    let mut h = Sha256::new();
+    h.update(s.tek.as_bytes());
+    h.update(s.salt.as_bytes());
+    hexarg::encode(&h.finalize()[..4])
 }
 
-fn year_month_from_days(days: i64) -> (i64, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, u32::try_from(month).unwrap_or(1))
+/// Whether two crypto sessions have the same master key, salt and MKI.
+fn same_session(a: &CryptoSession, b: &CryptoSession) -> bool {
+    bool::from(a.tek.as_bytes().ct_eq(b.tek.as_bytes()))
+        && bool::from(a.salt.as_bytes().ct_eq(b.salt.as_bytes()))
+        && a.mki == b.mki
 }
 
-/// An RFC 6509 §4.2-style identifier: `"YYYY-MM\0tel:+NUMBER\0"`.
-fn identifier(year: i64, month: u32, number: &str) -> Vec<u8> {
-    format!("{year:04}-{month:02}\0tel:+{number}\0").into_bytes()
+/// A text shortened to `n` characters.
+fn elide(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((i, _)) => format!("{}… ({} characters)", &text[..i], text.chars().count()),
+        None => text.to_string(),
+    }
 }
 
-/// The identifier with its NUL octets shown as `\0`.
-fn show_id(id: &[u8]) -> String {
-    String::from_utf8_lossy(id).replace('\0', "\\0")
+/// An RTP packet (RFC 3550 §5.1): V=2, PT 96, `seq`, timestamp `160·seq`, `ssrc`.
+fn rtp(seq: u16, ssrc: u32, payload: &[u8]) -> Vec<u8> {
+    let mut p = vec![0x80, 0x60];
+    p.extend_from_slice(&seq.to_be_bytes());
+    p.extend_from_slice(&(u32::from(seq) * 160).to_be_bytes());
+    p.extend_from_slice(&ssrc.to_be_bytes());
+    p.extend_from_slice(payload);
+    p
+}
+
+/// An SRTP packet for display: its length, clear header and first octets of
+/// ciphertext.
+fn show_srtp(rtp_len: usize, srtp: &[u8]) -> String {
+    let head = srtp.get(..12).unwrap_or(srtp);
+    let body = srtp.get(12..srtp.len().min(20)).unwrap_or(&[]);
+    format!(
+        "{rtp_len} → {} octets: header {} | encrypted {}…",
+        srtp.len(),
+        hexarg::encode(head),
+        hexarg::encode(body)
+    )
+}
+
+/// An RTP payload for display.
+fn payload_text(rtp: &[u8]) -> String {
+    String::from_utf8_lossy(rtp.get(12..).unwrap_or(&[])).into_owned()
+}
+
+/// A KMS: its master secrets and its published certificate.
+struct Kms {
+    eccsi: EccsiKms,
+    sakke: SakkeKms,
+    cert: TrustedKms,
+}
+
+fn create_kms(uri: &str, rng: &mut OsRandom) -> Result<Kms, CliError> {
+    let eccsi = EccsiKms::generate(rng).map_err(|e| failed("ECCSI key generation", e))?;
+    let sakke = SakkeKms::generate(rng).map_err(|e| failed("SAKKE key generation", e))?;
+    let period = KeyPeriod::new(KEY_PERIOD, 0).map_err(|e| failed("key period", e))?;
+    let cert = TrustedKms::with_context(
+        uri,
+        eccsi.kpak().clone(),
+        KmsContext::new(sakke.public_key()),
+        period,
+    );
+    Ok(Kms { eccsi, sakke, cert })
+}
+
+fn show_kms(kms: &Kms) -> Result<(), CliError> {
+    let c = &kms.cert;
+    detail(format_args!("KPAK: {}", short(c.kpak().as_bytes())))?;
+    detail(format_args!(
+        "Z:    {}",
+        short(&kms.sakke.public_key().to_bytes())
+    ))?;
+    detail(format_args!(
+        "published certificate: KMS URI {}, KPAK, Z, UserKeyPeriod {} s, UserKeyOffset {}",
+        c.uri(),
+        c.key_period().period(),
+        c.key_period().offset()
+    ))
+}
+
+/// What a KMS hands a user for one key period (over a secure channel).
+struct Issued {
+    uri: &'static str,
+    kms: &'static str,
+    period_no: u64,
+    uid: Uid,
+    ssk: Ssk,
+    pvt: Pvt,
+    rsk: Rsk,
+}
+
+fn issue(kms: &Kms, uri: &'static str, n: u64, rng: &mut OsRandom) -> Result<Issued, CliError> {
+    let c = &kms.cert;
+    let uid = Uid::derive(uri, c.uri(), c.key_period(), n).map_err(|e| failed("UID", e))?;
+    let (ssk, pvt) = kms
+        .eccsi
+        .issue(uid.as_bytes(), rng)
+        .map_err(|e| failed(&format!("issuing the ECCSI key of {uri}"), e))?;
+    let rsk = kms
+        .sakke
+        .issue_rsk(uid.as_bytes())
+        .map_err(|e| failed(&format!("issuing the SAKKE key of {uri}"), e))?;
+    let kms = if c.uri() == KMS_A { KMS_A } else { KMS_B };
+    Ok(Issued {
+        uri,
+        kms,
+        period_no: n,
+        uid,
+        ssk,
+        pvt,
+        rsk,
+    })
+}
+
+/// The device side: validates the SSK/PVT (RFC 6507 §5.1.2) and the RSK
+/// (RFC 6508 §6.1.2) against the KMS certificate, and precomputes.
+fn provision(issued: Issued, trust: &TrustStore) -> Result<LocalUser, CliError> {
+    let who = issued.uri;
+    let kms = trust
+        .get(issued.kms)
+        .ok_or_else(|| broken("KMS certificate missing"))?;
+    let id = issued.uid.as_bytes();
+    let signing = SigningKey::new(kms.kpak(), id, issued.ssk, issued.pvt)
+        .map_err(|e| failed(&format!("validating the SSK/PVT of {who}"), e))?;
+    let receiving = ReceiverKey::new(kms.sakke(), id, issued.rsk)
+        .map_err(|e| failed(&format!("validating the RSK of {who}"), e))?;
+    let set = KeySet::new(
+        kms.uri(),
+        issued.period_no,
+        id,
+        Some(signing),
+        Some(receiving),
+    )
+    .map_err(|e| failed("key set", e))?;
+    let mut user = LocalUser::new(who, kms.uri());
+    user.add_key_set(set);
+    user.precompute();
+    Ok(user)
+}
+
+/// What the GMS sends every member: one GMK, its GMK-ID and one RAND.
+struct GroupKey {
+    gmk: Ssv,
+    gmk_id: KeyId,
+    rand: Vec<u8>,
+}
+
+/// A GMK I_MESSAGE from the GMS to `member` (whose KMS is `member_kms`).
+fn group_message(
+    gms: &LocalUser,
+    trust: &TrustStore,
+    (member, member_kms): (&str, &str),
+    key: &GroupKey,
+    now: NtpTime,
+    rng: &mut OsRandom,
+) -> Result<InitiatedMessage, CliError> {
+    let mut req = InitiateRequest::new(KeyType::Gmk, member, member_kms, now);
+    req.key = Some(Ssv::from_bytes(key.gmk.as_bytes()).map_err(|e| failed("GMK", e))?);
+    req.key_id = Some(key.gmk_id);
+    req.rand = Some(key.rand.clone());
+    req.key_parameters = Some(KeyParameters {
+        key_type: KeyType::Gmk,
+        status: 1,
+        activation_time: 0,
+        expiry_time: 0,
+        text: Vec::new(),
+        group_ids: Some(vec![GroupId {
+            iei: 0x7b,
+            id: GROUP.as_bytes().to_vec(),
+        }]),
+    });
+    initiate(gms, trust, req, rng).map_err(|e| failed(&format!("the GMK I_MESSAGE to {member}"), e))
+}
+
+/// The group a received GMK is for (key-parameters extension).
+fn group_of(r: &ReceivedKey) -> String {
+    r.key_parameters
+        .as_ref()
+        .and_then(|k| k.group_ids.as_ref())
+        .and_then(|g| g.first())
+        .map_or_else(
+            || "(not given)".to_string(),
+            |g| String::from_utf8_lossy(&g.id).into_owned(),
+        )
 }
 
 /// Runs the demo.
 pub fn run() -> Result<(), CliError> {
     let total = Instant::now();
     let mut rng = OsRandom;
-    line("MIKEY-SAKKE demo: one KMS, two users (Alice and Bob).")?;
-    line("ECCSI (RFC 6507) signs, SAKKE (RFC 6508) carries the shared secret value (SSV).")?;
+    line("MIKEY-SAKKE demo: a secure call across two organisations.")?;
+    line("Org A and Org B each run a KMS. Alice (Org A) calls Bob (Org B): ECCSI (RFC 6507)")?;
+    line("signs the key, SAKKE (RFC 6508) carries it, MIKEY (RFC 3830, TS 33.180) delivers")?;
+    line("it, SRTP (RFC 3711, RFC 7714) protects the media. Then Org A's group management")?;
+    line("server gives a group key to Bob and Carol. Secrets are shown only as fingerprints")?;
+    line("(first 4 octets of their SHA-256).")?;
 
-    let eccsi_kms = step(
+    // --- The two KMSs -------------------------------------------------------
+    let kms_a = step(
         1,
-        "The KMS creates its ECCSI master key pair: secret KSAK, public KPAK = [KSAK]G",
-        || EccsiKms::generate(&mut rng).map_err(|e| failed("ECCSI key generation", e)),
+        &format!("KMS A ({KMS_A}) creates its ECCSI (KSAK→KPAK) and SAKKE (z→Z) master keys"),
+        || create_kms(KMS_A, &mut rng),
     )?;
-    detail(format_args!("KPAK: {}", short(eccsi_kms.kpak().as_bytes())))?;
-
-    let sakke_kms = step(
+    show_kms(&kms_a)?;
+    let kms_b = step(
         2,
-        "The KMS creates its SAKKE master key pair: secret z, public Z = [z]P",
-        || SakkeKms::generate(&mut rng).map_err(|e| failed("SAKKE key generation", e)),
+        &format!("KMS B ({KMS_B}) creates its ECCSI and SAKKE master keys"),
+        || create_kms(KMS_B, &mut rng),
+    )?;
+    show_kms(&kms_b)?;
+
+    let now = NtpTime::now().map_err(|e| failed("reading the clock", e))?;
+    let n = kms_a
+        .cert
+        .key_period()
+        .number_at(now)
+        .map_err(|e| failed("key period", e))?;
+    let (year, month) = now.year_month();
+
+    // --- Provisioning -------------------------------------------------------
+    let (alice_keys, carol_keys, gms_keys) = step(
+        3,
+        "KMS A issues this key period's keys (SSK, PVT, RSK) to Alice, Carol and the group management server",
+        || {
+            Ok((
+                issue(&kms_a, ALICE, n, &mut rng)?,
+                issue(&kms_a, CAROL, n, &mut rng)?,
+                issue(&kms_a, GMS, n, &mut rng)?,
+            ))
+        },
     )?;
     detail(format_args!(
-        "Z: {}",
-        short(&sakke_kms.public_key().to_bytes())
+        "key period {n} ({year:04}-{month:02}); each key is bound to the user's UID = SHA-256(URI, KMS URI, period)"
+    ))?;
+    for k in [&alice_keys, &carol_keys, &gms_keys] {
+        detail(format_args!(
+            "{:<26} UID {}",
+            k.uri,
+            short(k.uid.as_bytes())
+        ))?;
+    }
+    let bob_keys = step(4, "KMS B issues Bob's keys", || {
+        issue(&kms_b, BOB, n, &mut rng)
+    })?;
+    detail(format_args!(
+        "{:<26} UID {}",
+        bob_keys.uri,
+        short(bob_keys.uid.as_bytes())
     ))?;
 
-    let (year, month) = year_month_now();
-    let alice_id = identifier(year, month, "447700900123");
-    let bob_id = identifier(year, month, "447700900456");
-    line(format_args!(
-        "\n 3. Identities for this month's key period (RFC 6509 style):"
-    ))?;
-    detail(format_args!("Alice: \"{}\"", show_id(&alice_id)))?;
-    detail(format_args!("Bob:   \"{}\"", show_id(&bob_id)))?;
-
-    let issue = |who: &str, id: &[u8], rng: &mut OsRandom| {
-        let (ssk, pvt) = eccsi_kms
-            .issue(id, rng)
-            .map_err(|e| failed(&format!("issuing {who}'s ECCSI key"), e))?;
-        let rsk = sakke_kms
-            .issue_rsk(id)
-            .map_err(|e| failed(&format!("issuing {who}'s SAKKE key"), e))?;
-        Ok::<_, CliError>((ssk, pvt, rsk))
-    };
-    let (alice_ssk, alice_pvt, alice_rsk) = step(
-        4,
-        "The KMS issues Alice's keys: ECCSI (SSK, PVT) and SAKKE RSK",
-        || issue("Alice", &alice_id, &mut rng),
-    )?;
-    detail(format_args!("Alice's PVT: {}", short(alice_pvt.as_bytes())))?;
-    let (bob_ssk, bob_pvt, bob_rsk) = step(
+    let mut trust = TrustStore::new();
+    trust.insert(kms_a.cert.clone());
+    trust.insert(kms_b.cert.clone());
+    let (alice, bob, carol, gms) = step(
         5,
-        "The KMS issues Bob's keys: ECCSI (SSK, PVT) and SAKKE RSK",
-        || issue("Bob", &bob_id, &mut rng),
+        "Every device trusts both KMS certificates, validates its SSK/PVT (RFC 6507 §5.1.2) and RSK (RFC 6508 §6.1.2), and precomputes",
+        || {
+            Ok((
+                provision(alice_keys, &trust)?,
+                provision(bob_keys, &trust)?,
+                provision(carol_keys, &trust)?,
+                provision(gms_keys, &trust)?,
+            ))
+        },
     )?;
-    detail(format_args!("Bob's PVT:   {}", short(bob_pvt.as_bytes())))?;
+    detail(
+        "Alice, Bob, Carol, GMS: keys valid; trusted KMSs: kms.org-a.example, kms.org-b.example",
+    )?;
 
-    let kpak = eccsi_kms.kpak().clone();
-    let public = sakke_kms.public_key().clone();
-    let ctx = step(
+    // --- Private call: Alice → Bob -------------------------------------------
+    let call = step(
         6,
-        "Each device loads the KMS public key Z and precomputes its tables (KmsContext)",
-        || Ok(KmsContext::new(&public)),
+        "Alice calls Bob: she makes a private call key (PCK), signs it with her key from KMS A and encapsulates it to Bob under KMS B's Z",
+        || {
+            let req = InitiateRequest::new(KeyType::Pck, BOB, KMS_B, now);
+            initiate(&alice, &trust, req, &mut rng).map_err(|e| failed("building the I_MESSAGE", e))
+        },
     )?;
+    detail(format_args!(
+        "I_MESSAGE: {} octets, sent as \"{}\"",
+        call.bytes.len(),
+        elide(&call.text, 24)
+    ))?;
+    let idr = |role: IdRole| {
+        call.message
+            .idr(role)
+            .map(|p| String::from_utf8_lossy(&p.data).into_owned())
+            .unwrap_or_default()
+    };
+    detail(format_args!(
+        "IDRkmsi: {}  →  IDRkmsr: {}  (the call crosses from Org A to Org B)",
+        idr(IdRole::InitiatorKms),
+        idr(IdRole::ResponderKms)
+    ))?;
+    detail(format_args!(
+        "SDP offer: {}",
+        elide(&encode_sdp_attribute(&call.bytes), 40)
+    ))?;
+    detail(format_args!(
+        "PCK-ID {}; PCK fingerprint {}",
+        call.key_id,
+        fingerprint(call.key.as_bytes())
+    ))?;
 
-    let (alice_key, _alice_receiver) = step(
+    let mut bob_side = Responder::new(bob, trust.clone(), ResponderConfig::default());
+    let bob_call = step(
         7,
-        "Alice validates her SSK/PVT (RFC 6507 §5.1.2) and her RSK (RFC 6508 §6.1.2)",
+        "Bob checks the I_MESSAGE: time and replay cache, Alice's signature with KMS A's KPAK, then decapsulates with his RSK from KMS B",
         || {
-            let sk = SigningKey::new(&kpak, &alice_id, alice_ssk, alice_pvt)
-                .map_err(|e| failed("validating Alice's SSK/PVT", e))?;
-            let rk = ReceiverKey::new(&ctx, &alice_id, alice_rsk)
-                .map_err(|e| failed("validating Alice's RSK", e))?;
-            Ok((sk, rk))
-        },
-    )?;
-    detail("valid")?;
-    let (_bob_key, bob_receiver) = step(8, "Bob validates his SSK/PVT and his RSK", || {
-        let sk = SigningKey::new(&kpak, &bob_id, bob_ssk, bob_pvt)
-            .map_err(|e| failed("validating Bob's SSK/PVT", e))?;
-        let rk = ReceiverKey::new(&ctx, &bob_id, bob_rsk)
-            .map_err(|e| failed("validating Bob's RSK", e))?;
-        Ok((sk, rk))
-    })?;
-    detail("valid")?;
-
-    let (alice_ssv, sed) = step(
-        9,
-        "Alice draws a fresh SSV and encapsulates it to Bob's identity (SAKKE)",
-        || {
-            ctx.encapsulate_fresh(&bob_id, &mut rng)
-                .map_err(|e| failed("encapsulation", e))
+            bob_side
+                .receive_text(&call.text, now)
+                .map_err(|e| failed("receiving the I_MESSAGE", e))
         },
     )?;
     detail(format_args!(
-        "encapsulated data R || H: {}",
-        short(sed.as_bytes())
+        "signature verified with the KPAK of {}; PCK decapsulated with Bob's RSK from {}",
+        bob_call.initiator_kms, bob_call.responder_kms
     ))?;
     detail(format_args!(
-        "SSV fingerprint (first 4 octets of SHA-256): {}",
-        fingerprint(alice_ssv.as_bytes())
+        "PCK-ID {}; PCK fingerprint {}",
+        bob_call.key_id,
+        fingerprint(bob_call.key.as_bytes())
     ))?;
-
-    let sig = step(
-        10,
-        "Alice signs the encapsulated data with her ECCSI key",
-        || {
-            alice_key
-                .sign(sed.as_bytes(), &mut rng)
-                .map_err(|e| failed("signing", e))
-        },
-    )?;
-    detail(format_args!(
-        "signature r || s || PVT: {}",
-        short(sig.as_bytes())
-    ))?;
-
-    step(
-        11,
-        "Bob verifies Alice's signature with her identity and the KPAK",
-        || {
-            eccsi::verify(&kpak, &alice_id, sed.as_bytes(), sig.as_bytes())
-                .map_err(|e| failed("verifying Alice's signature", e))
-        },
-    )?;
-    detail("valid: the message comes from Alice")?;
-
-    let bob_ssv: Ssv = step(12, "Bob decapsulates the SSV with his RSK", || {
-        bob_receiver
-            .decapsulate(&sed)
-            .map_err(|e| failed("decapsulation", e))
-    })?;
-    detail(format_args!(
-        "SSV fingerprint: {}",
-        fingerprint(bob_ssv.as_bytes())
-    ))?;
-    if !bool::from(alice_ssv.ct_eq(&bob_ssv)) {
-        return Err(CliError::Internal(
-            "demo: Alice's and Bob's SSVs differ".into(),
-        ));
+    if !bool::from(call.key.ct_eq(&bob_call.key)) || bob_call.key_id != call.key_id {
+        return Err(broken("Alice's and Bob's PCKs differ"));
     }
-    detail("Alice and Bob now share the same SSV.")?;
+    detail("Alice and Bob now share the same SSV (the PCK).")?;
 
-    let mut tampered = *sed.as_bytes();
-    let last = tampered.len() - 1;
-    tampered[last] ^= 0x01;
-    let (sig_rejected, decap_rejected) = step(
-        13,
-        "An attacker flips one bit of the encapsulated data; Bob checks it again",
+    let up = cs_id::MCPTT_PRIVATE_INITIATOR;
+    let down = cs_id::MCPTT_PRIVATE_RESPONDER;
+    let (mut alice_tx, mut alice_rx, mut bob_rx, mut bob_tx) = step(
+        8,
+        "Both derive their SRTP contexts in one call each: cs_id 0 for Alice → Bob, cs_id 1 for Bob → Alice",
         || {
-            let sig_rejected = eccsi::verify(&kpak, &alice_id, &tampered, sig.as_bytes()).is_err();
-            let decap_rejected = EncapsulatedData::from_bytes(&tampered)
-                .map_or(true, |t| bob_receiver.decapsulate(&t).is_err());
-            Ok((sig_rejected, decap_rejected))
+            let ctx = |r: Result<SrtpContext, mikey_sakke::Error>| {
+                r.map_err(|e| failed("deriving an SRTP context", e))
+            };
+            Ok((
+                ctx(call.srtp_context(up))?,
+                ctx(call.srtp_context(down))?,
+                ctx(bob_call.srtp_context(up))?,
+                ctx(bob_call.srtp_context(down))?,
+            ))
         },
     )?;
     detail(format_args!(
-        "signature: {}",
-        if sig_rejected {
-            "invalid (rejected)"
-        } else {
-            "ACCEPTED"
-        }
+        "profile {} (TS 33.180 private-call default), MKI {} (the PCK-ID)",
+        alice_tx.policy().profile(),
+        alice_tx.mki().map(hexarg::encode).unwrap_or_default()
     ))?;
-    detail(format_args!(
-        "decapsulation: {}",
-        if decap_rejected {
-            "failed (rejected)"
-        } else {
-            "SUCCEEDED"
+    for (cs, what) in [(up, "Alice → Bob"), (down, "Bob → Alice")] {
+        let a = call
+            .crypto_session(cs)
+            .map_err(|e| failed("crypto session", e))?;
+        let b = bob_call
+            .crypto_session(cs)
+            .map_err(|e| failed("crypto session", e))?;
+        let same = same_session(&a, &b);
+        detail(format_args!(
+            "cs_id {cs} ({what}): master key+salt fingerprint Alice {}, Bob {}: {}",
+            session_fingerprint(&a),
+            session_fingerprint(&b),
+            if same { "match" } else { "DIFFER" }
+        ))?;
+        if !same {
+            return Err(broken("the two ends derived different SRTP keys"));
         }
-    ))?;
-    if !(sig_rejected && decap_rejected) {
-        return Err(CliError::Internal(
-            "demo: the tampered message was not rejected".into(),
-        ));
     }
+
+    let words = ["Hello Bob, it's Alice.", "Can you hear me?", "Over."];
+    let packets = step(9, "Alice protects three RTP packets (cs_id 0)", || {
+        let mut out = Vec::new();
+        for (i, w) in (1u16..).zip(words) {
+            let plain = rtp(i, ALICE_SSRC, w.as_bytes());
+            let mut p = plain.clone();
+            alice_tx
+                .protect_rtp(&mut p)
+                .map_err(|e| failed("protecting", e))?;
+            out.push((plain.len(), p));
+        }
+        Ok(out)
+    })?;
+    for (i, (len, p)) in packets.iter().enumerate() {
+        detail(format_args!("#{}: {}", i + 1, show_srtp(*len, p)))?;
+    }
+
+    let heard = step(10, "Bob unprotects them", || {
+        let mut out = Vec::new();
+        for (_, p) in &packets {
+            let mut p = p.clone();
+            bob_rx
+                .unprotect_rtp(&mut p)
+                .map_err(|e| failed("unprotecting Alice's packet", e))?;
+            out.push(payload_text(&p));
+        }
+        Ok(out)
+    })?;
+    for (i, text) in heard.iter().enumerate() {
+        detail(format_args!("#{}: \"{text}\"", i + 1))?;
+        if text != words[i] {
+            return Err(broken("Bob recovered another payload"));
+        }
+    }
+
+    let answer = step(11, "Bob answers on cs_id 1 and Alice unprotects", || {
+        let plain = rtp(1, BOB_SSRC, b"Loud and clear, Alice.");
+        let mut p = plain.clone();
+        bob_tx
+            .protect_rtp(&mut p)
+            .map_err(|e| failed("protecting Bob's packet", e))?;
+        let shown = show_srtp(plain.len(), &p);
+        alice_rx
+            .unprotect_rtp(&mut p)
+            .map_err(|e| failed("unprotecting Bob's packet", e))?;
+        if p != plain {
+            return Err(broken("Alice recovered another packet"));
+        }
+        Ok((shown, payload_text(&p)))
+    })?;
+    detail(format_args!("{}", answer.0))?;
+    detail(format_args!("Alice hears: \"{}\"", answer.1))?;
+
+    let replay = step(12, "An attacker replays Alice's packet #1 to Bob", || {
+        let mut p = packets
+            .first()
+            .map(|(_, p)| p.clone())
+            .ok_or_else(|| broken("no packet"))?;
+        Ok(bob_rx.unprotect_rtp(&mut p))
+    })?;
+    match replay {
+        Err(e) => detail(format_args!("rejected: {e} (RFC 3711 §3.3.2)"))?,
+        Ok(()) => return Err(broken("the replayed packet was accepted")),
+    }
+
+    let replay = step(13, "An attacker replays Alice's I_MESSAGE to Bob", || {
+        Ok(bob_side.receive_text(&call.text, now))
+    })?;
+    match replay {
+        Err(e) => detail(format_args!(
+            "rejected: {e} (Bob's replay cache, RFC 3830 §5.4)"
+        ))?,
+        Ok(_) => return Err(broken("the replayed I_MESSAGE was accepted")),
+    }
+
+    // --- Group call: the GMS gives a GMK to Bob and Carol ------------------------
+    let group_key = step(
+        14,
+        &format!("Org A's group management server draws a group master key (GMK) for {GROUP}"),
+        || {
+            let gmk = Ssv::generate(&mut rng).map_err(|e| failed("drawing the GMK", e))?;
+            let id = KeyId::generate(KeyType::Gmk, &mut rng).map_err(|e| failed("GMK-ID", e))?;
+            let mut rand = vec![0u8; RAND_LEN];
+            rng.fill(&mut rand)?;
+            Ok(GroupKey {
+                gmk,
+                gmk_id: id,
+                rand,
+            })
+        },
+    )?;
+    let gmk_id = group_key.gmk_id;
+    detail(format_args!(
+        "GMK-ID {gmk_id}; GMK fingerprint {}",
+        fingerprint(group_key.gmk.as_bytes())
+    ))?;
+
+    let (to_bob, to_carol) = step(
+        15,
+        "It sends the GMK to each member in its own I_MESSAGE (signed with its key from KMS A)",
+        || {
+            Ok((
+                group_message(&gms, &trust, (BOB, KMS_B), &group_key, now, &mut rng)?,
+                group_message(&gms, &trust, (CAROL, KMS_A), &group_key, now, &mut rng)?,
+            ))
+        },
+    )?;
+    for (who, m) in [("Bob", &to_bob), ("Carol", &to_carol)] {
+        detail(format_args!(
+            "to {who:<5}: {} octets, CSB-ID (GUK-ID) {}, GMK-ID {} (IDRkmsr {})",
+            m.bytes.len(),
+            m.csb_id,
+            m.key_id,
+            m.message
+                .idr(IdRole::ResponderKms)
+                .map(|p| String::from_utf8_lossy(&p.data).into_owned())
+                .unwrap_or_default()
+        ))?;
+    }
+    detail(
+        "The GUK-ID differs per member (GMK-ID XOR a salt from the member's URI, TS 33.180 F.1.3).",
+    )?;
+    detail("Both messages carry the same RAND, so each member can also derive the others' keys.")?;
+
+    let mut carol_side = Responder::new(carol, trust.clone(), ResponderConfig::default());
+    let (bob_group, carol_group) = step(
+        16,
+        "Bob and Carol each verify and decapsulate theirs",
+        || {
+            let b = bob_side
+                .receive(&to_bob.bytes, now)
+                .map_err(|e| failed("Bob receiving the GMK", e))?;
+            let c = carol_side
+                .receive(&to_carol.bytes, now)
+                .map_err(|e| failed("Carol receiving the GMK", e))?;
+            Ok((b, c))
+        },
+    )?;
+    for (who, r) in [("Bob", &bob_group), ("Carol", &carol_group)] {
+        detail(format_args!(
+            "{who:<5}: signature verified (KPAK of {}); GMK fingerprint {}, GMK-ID {}, group {}",
+            r.initiator_kms,
+            fingerprint(r.key.as_bytes()),
+            r.key_id,
+            group_of(r)
+        ))?;
+    }
+    if !bool::from(bob_group.key.ct_eq(&carol_group.key))
+        || bob_group.key_id != gmk_id
+        || carol_group.key_id != gmk_id
+    {
+        return Err(broken("Bob and Carol recovered different GMKs"));
+    }
+    detail("Both hold the same GMK and GMK-ID.")?;
+
+    let group = cs_id::MCPTT_GROUP;
+    let (mut bob_gtx, mut carol_gtx, mut carol_own) = step(
+        17,
+        "Each derives its own group SRTP context for cs_id 4 in one call",
+        || {
+            let ctx = |r: Result<SrtpContext, mikey_sakke::Error>| {
+                r.map_err(|e| failed("deriving a group SRTP context", e))
+            };
+            Ok((
+                ctx(bob_group.srtp_context(group))?,
+                ctx(carol_group.srtp_context(group))?,
+                ctx(carol_group.srtp_context(group))?,
+            ))
+        },
+    )?;
+    detail(format_args!(
+        "profile {} with RFC 4771 RCCm3 (the ROC rides in every packet): TS 33.180 group profile",
+        bob_gtx.policy().profile()
+    ))?;
+    for (who, r) in [("Bob", &bob_group), ("Carol", &carol_group)] {
+        let s = r
+            .session(group)
+            .ok_or_else(|| broken("no cs_id 4 session"))?;
+        detail(format_args!(
+            "{who:<5}: MKI {} (GMK-ID || own GUK-ID), master key+salt fingerprint {}",
+            hexarg::encode(&s.mki),
+            session_fingerprint(s)
+        ))?;
+    }
+    detail("The keys differ: each member's CSB-ID is its own GUK-ID (TS 33.180 §7.4.2), so each")?;
+    detail("member sends under its own key; the MKI (GMK-ID || GUK-ID) in every packet lets")?;
+    detail("the listeners derive the sender's keys from the GMK.")?;
+
+    let talk = "Bob to the rescue team: on my way.";
+    let (shown, own_result, heard) = step(
+        18,
+        "Bob talks to the group; Carol reads the packet's MKI, derives Bob's keys from the GMK and his GUK-ID, and unprotects",
+        || {
+            let plain = rtp(1, BOB_SSRC, talk.as_bytes());
+            let mut p = plain.clone();
+            bob_gtx
+                .protect_rtp(&mut p)
+                .map_err(|e| failed("protecting Bob's group packet", e))?;
+            let shown = show_srtp(plain.len(), &p);
+            let mut with_own = p.clone();
+            let own_result = carol_own.unprotect_rtp(&mut with_own);
+            let mki = carol_own
+                .rtp_packet_mki(&p)
+                .ok_or_else(|| broken("no MKI in the packet"))?
+                .to_vec();
+            let mut carol_rx = carol_group
+                .sender_srtp_context(group, &mki)
+                .map_err(|e| failed("deriving Bob's group keys", e))?;
+            carol_rx
+                .unprotect_rtp(&mut p)
+                .map_err(|e| failed("unprotecting Bob's group packet", e))?;
+            if p != plain {
+                return Err(broken("Carol recovered another packet"));
+            }
+            Ok((format!("{shown} MKI {}", hexarg::encode(&mki)), own_result, payload_text(&p)))
+        },
+    )?;
+    detail(shown)?;
+    match own_result {
+        Err(e) => detail(format_args!(
+            "with her own group keys: rejected ({e}), as expected"
+        ))?,
+        Ok(()) => return Err(broken("Carol's own keys opened Bob's packet")),
+    }
+    detail(format_args!("with Bob's keys: \"{heard}\""))?;
+
+    let reply = "Carol: copy that, Bob.";
+    let heard = step(19, "Carol answers the group; Bob does the same", || {
+        let plain = rtp(1, CAROL_SSRC, reply.as_bytes());
+        let mut p = plain.clone();
+        carol_gtx
+            .protect_rtp(&mut p)
+            .map_err(|e| failed("protecting Carol's group packet", e))?;
+        let mki = bob_gtx
+            .rtp_packet_mki(&p)
+            .ok_or_else(|| broken("no MKI in the packet"))?
+            .to_vec();
+        let mut bob_grx = bob_group
+            .sender_srtp_context(group, &mki)
+            .map_err(|e| failed("deriving Carol's group keys", e))?;
+        bob_grx
+            .unprotect_rtp(&mut p)
+            .map_err(|e| failed("unprotecting Carol's group packet", e))?;
+        if p != plain {
+            return Err(broken("Bob recovered another packet"));
+        }
+        Ok(payload_text(&p))
+    })?;
+    detail(format_args!("Bob hears: \"{heard}\""))?;
 
     line(format_args!(
         "\nDone: all steps succeeded in {:.1} ms.",
@@ -265,21 +712,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(year_month_from_days(0), (1970, 1));
-        // 2011-02-01 is day 15006.
-        assert_eq!(year_month_from_days(15_006), (2011, 2));
-        // 2024-02-29 is day 19782; 2024-03-01 is day 19783.
-        assert_eq!(year_month_from_days(19_782), (2024, 2));
-        assert_eq!(year_month_from_days(19_783), (2024, 3));
-        assert_eq!(year_month_from_days(-1), (1969, 12));
+    fn elided_text() {
+        assert_eq!(elide("mikey ARoF", 20), "mikey ARoF");
+        assert_eq!(elide("abcdef", 3), "abc… (6 characters)");
     }
 
     #[test]
-    fn rfc_identifier() {
-        assert_eq!(
-            identifier(2011, 2, "447700900123"),
-            b"2011-02\0tel:+447700900123\0".to_vec()
-        );
+    fn rtp_header() {
+        let p = rtp(2, 0x0102_0304, b"x");
+        assert_eq!(hexarg::encode(&p), "80600002000001400102030478");
+        assert_eq!(payload_text(&p), "x");
     }
 }

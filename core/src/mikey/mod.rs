@@ -17,6 +17,11 @@
 //!   ([`LocalUser`], [`KeySet`]) and a [`ReplayCache`]. No clock is read: callers pass
 //!   the time.
 //! * [`key_params`]: the type-7 key-parameters extension (TS 33.180 E.6).
+//! * SRTP keying: both ends get the same SRTP/SRTCP context for a crypto session
+//!   in one call ([`InitiatedMessage::srtp_context`], [`ReceivedKey::srtp_context`],
+//!   [`CryptoSession::srtp_context`]): TEK and salt of the cs_id ([`cs_id`]), the
+//!   policy of the SP payload or the TS 33.180 default profile, the §7.4 MKI. Group
+//!   media from another member: [`ReceivedKey::sender_srtp_context`].
 //!
 //! Errors are [`MikeyError`], one variant per SPEC §9 checklist condition.
 //!
@@ -49,8 +54,15 @@
 //! let mut responder = Responder::new(alice, trust, ResponderConfig::default());
 //! let received = responder.receive_text(&sent.text, now)?;
 //! assert_eq!(received.key_id, sent.key_id);
-//! let srtp = received.session(4).expect("cs_id 4"); // TEK, salt, MKI
-//! # let _ = srtp;
+//! let session = received.session(cs_id::MCPTT_GROUP).expect("cs_id 4"); // TEK, salt, MKI
+//!
+//! // SRTP: both ends derive the same context (group profile: AES-128-GCM, RCCm3).
+//! let mut tx = sent.srtp_context(cs_id::MCPTT_GROUP)?;
+//! let mut rx = received.srtp_context(cs_id::MCPTT_GROUP)?;
+//! let mut packet = vec![0x80, 0x60, 0, 1, 0, 0, 0, 0, 0xca, 0xfe, 0xba, 0xbe, 1, 2, 3];
+//! tx.protect_rtp(&mut packet)?;
+//! rx.unprotect_rtp(&mut packet)?;
+//! # let _ = session;
 //! # Ok(())
 //! # }
 //! ```
@@ -61,6 +73,7 @@ mod header;
 mod initiator;
 pub mod key_params;
 mod keys;
+mod media;
 mod message;
 mod payload;
 mod replay;
@@ -73,6 +86,7 @@ pub use header::{
 };
 pub use initiator::{initiate, CsMapChoice, InitiateRequest, InitiatedMessage, RAND_LEN};
 pub use keys::{identifier, KeySet, LocalUser, TrustStore, TrustedKms};
+pub use media::cs_id;
 pub use message::{Message, MIN_RAND_LEN};
 pub use payload::{
     payload_type, srtp_param, AuthAlgorithm, EncryptionAlgorithm, ErrPayload, GeneralExtension,

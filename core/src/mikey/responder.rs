@@ -5,10 +5,9 @@ use std::fmt;
 
 use crate::eccsi;
 use crate::identity::{KeyPeriod, NtpTime};
-use crate::kdf::{self, KeyId, KeyType, Salt, Tek, TrafficKeyContext};
+use crate::kdf::{self, KeyId, KeyType, Salt, Tek};
 use crate::sakke::{EncapsulatedData, Ssv};
 
-use super::header::CsIdMap;
 use super::key_params::{self, KeyParameters, ProtectedPayload};
 use super::keys::{identifier, KeySet, LocalUser, TrustStore, TrustedKms};
 use super::payload::{IdRole, IdScheme, SpPayload, SrtpPolicy, Timestamp};
@@ -164,23 +163,7 @@ impl ReceivedKey {
         cs_id: u8,
         policy: &SrtpPolicy,
     ) -> Result<CryptoSession, MikeyError> {
-        let ctx = TrafficKeyContext {
-            prf: self.prf,
-            cs_id,
-            csb_id: self.csb_id.value(),
-            rand: &self.rand,
-        };
-        let k = self.key.as_bytes();
-        Ok(CryptoSession {
-            cs_id,
-            policy_no: None,
-            policy: policy.clone(),
-            tek: kdf::derive_tek(&ctx, k, policy.master_key_len()).map_err(MikeyError::Kdf)?,
-            salt: kdf::derive_salt(&ctx, k, policy.master_salt_len()).map_err(MikeyError::Kdf)?,
-            mki: default_mki(self.key_type, self.key_id, self.csb_id),
-            ssrc: None,
-            roc: None,
-        })
+        self.keying().derive_session(cs_id, policy)
     }
 
     /// The crypto session with `cs_id`, if the message keyed it.
@@ -220,13 +203,6 @@ impl ReceivedKey {
         }
         Err(MikeyError::InitiatorIdentityMismatch)
     }
-}
-
-/// The MKI rule of TS 33.180 §7.4 (GMK-ID ‖ GUK-ID for a GMK, the key id for a PCK
-/// or CSK, the CSB ID otherwise).
-fn default_mki(key_type: KeyType, key_id: KeyId, csb_id: KeyId) -> Vec<u8> {
-    let guk = (key_type == KeyType::Gmk).then_some(csb_id);
-    kdf::mki(key_id, guk).unwrap_or_else(|_| csb_id.to_bytes().to_vec())
 }
 
 /// The TS 33.180 default SRTP profile for a key type (E.2 group, E.3.2 private; the
@@ -537,7 +513,7 @@ impl Responder {
             message: message.clone(),
             initiator_key_period: *kms_i.key_period(),
         };
-        result.sessions = derive_sessions(&result, &message)?;
+        result.sessions = result.keying().sessions(&message)?;
 
         let expiry = u64::from(t.seconds()) + u64::from(self.config.max_skew_seconds);
         self.replay
@@ -622,51 +598,4 @@ fn find_self_key_set<'a>(
         }
     }
     Err(MikeyError::NoKeyForPeriod)
-}
-
-/// Step 9 of [`Responder::receive`]: the crypto sessions of the CS ID map.
-fn derive_sessions(r: &ReceivedKey, m: &Message) -> Result<Vec<CryptoSession>, MikeyError> {
-    let default = default_profile(r.key_type);
-    let policy_for = |no: Option<u8>| -> (Option<u8>, SrtpPolicy) {
-        match no.and_then(|n| m.security_policy(n)) {
-            Some(sp) => (Some(sp.policy_no), sp.srtp_policy()),
-            None => (None, default.srtp_policy()),
-        }
-    };
-    let mut out = Vec::new();
-    match &m.header.cs_map {
-        CsIdMap::GenericId(entries) if !entries.is_empty() => {
-            for e in entries {
-                let (policy_no, policy) = policy_for(e.policies.first().copied());
-                let mut s = r.derive_session(e.cs_id, &policy)?;
-                s.policy_no = policy_no;
-                if !e.spi.is_empty() {
-                    s.mki = e.spi.clone();
-                }
-                out.push(s);
-            }
-        }
-        CsIdMap::SrtpId(entries) if !entries.is_empty() => {
-            for (i, e) in entries.iter().enumerate() {
-                let cs_id = u8::try_from(i + 1).map_err(|_| MikeyError::CsIdMapCount)?;
-                let (policy_no, policy) = policy_for(Some(e.policy_no));
-                let mut s = r.derive_session(cs_id, &policy)?;
-                s.policy_no = policy_no;
-                s.ssrc = Some(e.ssrc);
-                s.roc = Some(e.roc);
-                out.push(s);
-            }
-        }
-        _ => {
-            // Empty map (#CS = 0): the TS 33.180 default profile of the key type
-            // (TS 33.180 E.1.2, SPEC §5.8) for the cs_ids of Table E.1.3-1.
-            let (policy_no, policy) = policy_for(None);
-            for &cs in default_cs_ids(r.key_type) {
-                let mut s = r.derive_session(cs, &policy)?;
-                s.policy_no = policy_no;
-                out.push(s);
-            }
-        }
-    }
-    Ok(out)
 }
