@@ -15,8 +15,8 @@ mod mikey_cmd;
 mod openssl;
 mod sakke_cmd;
 mod speed;
-mod uid_cmd;
 mod srtp_cmd;
+mod uid_cmd;
 
 use std::process::ExitCode;
 
@@ -55,7 +55,8 @@ enum Command {
     Srtcp(srtp_cmd::SrtcpCommand),
     /// Time every operation in-process, like `openssl speed`.
     Speed(speed::SpeedArgs),
-    /// Walk through a MIKEY-SAKKE key exchange between Alice and Bob.
+    /// Walk through a secure call across two organisations (two KMSs,
+    /// I_MESSAGE, SRTP) and a group key for two members.
     Demo,
 }
 

@@ -594,16 +594,3 @@ fn speed_json_has_every_operation() {
     }
     assert_eq!(median.len(), 12);
 }
-
-#[test]
-fn demo_succeeds() {
-    let run = msk(&["demo"]);
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    assert!(run.stdout.contains("Alice and Bob now share the same SSV"));
-    assert!(run.stdout.contains("tel:+447700900123"));
-    assert!(run.stdout.contains(" ms]"));
-}
