@@ -150,16 +150,9 @@ impl Kms {
         &self.store
     }
 
-    /// Adds a user and returns its fresh bearer token (64 hex digits); only
-    /// its hash is stored.
+    /// Adds a user and returns its fresh bearer token; see [`add_user`].
     pub fn add_user(&self, uri: &str) -> Result<Zeroizing<String>, ServiceError> {
-        if uri.trim().is_empty() || uri.trim() != uri || !uri.contains(':') {
-            return Err(ServiceError::BadUri);
-        }
-        let raw = Zeroizing::new(random_bytes::<32>()?);
-        let token = Zeroizing::new(hex::encode(*raw));
-        self.store.add_user(uri, &token_hash(&token))?;
-        Ok(token)
+        add_user(self.store.as_ref(), uri)
     }
 
     /// The enabled user holding `token`, if any.
@@ -193,16 +186,9 @@ impl Kms {
         Ok(self.issuer.key_set(user, n, ssk, pvt)?)
     }
 
-    /// Trusts the KMS whose certificate is `cert_xml`; returns the parsed
-    /// certificate. Stored with `Role="External"`.
+    /// Trusts the KMS whose certificate is `cert_xml`; see [`add_trust`].
     pub fn add_trust(&self, cert_xml: &str) -> Result<KmsCertificate, ServiceError> {
-        let mut cert = KmsCertificate::from_xml(cert_xml)?;
-        if cert.kms_uri == self.certificate.kms_uri {
-            return Err(ServiceError::OwnCertificate);
-        }
-        cert.role = CertRole::External;
-        self.store.add_trust(&cert.kms_uri, &cert.to_xml())?;
-        Ok(cert)
+        add_trust(self.store.as_ref(), cert_xml)
     }
 
     /// The cache number and the trusted external certificates.
@@ -214,4 +200,30 @@ impl Kms {
             .collect::<Result<Vec<_>, _>>()?;
         Ok((num, certs))
     }
+}
+
+/// Adds a user to `store` and returns its fresh bearer token (64 hex
+/// digits); only the token's SHA-256 is stored. Needs no operator secret.
+pub fn add_user(store: &dyn KmsStore, uri: &str) -> Result<Zeroizing<String>, ServiceError> {
+    if uri.trim().is_empty() || uri.trim() != uri || !uri.contains(':') {
+        return Err(ServiceError::BadUri);
+    }
+    let raw = Zeroizing::new(random_bytes::<32>()?);
+    let token = Zeroizing::new(hex::encode(*raw));
+    store.add_user(uri, &token_hash(&token))?;
+    Ok(token)
+}
+
+/// Makes the KMS of `store` trust the KMS whose certificate is `cert_xml`
+/// (stored with `Role="External"`, served by certcache); returns the parsed
+/// certificate. Needs no operator secret.
+pub fn add_trust(store: &dyn KmsStore, cert_xml: &str) -> Result<KmsCertificate, ServiceError> {
+    let own = store.load_kms()?.ok_or(StoreError::NotInitialised)?;
+    let mut cert = KmsCertificate::from_xml(cert_xml)?;
+    if cert.kms_uri == own.kms_uri {
+        return Err(ServiceError::OwnCertificate);
+    }
+    cert.role = CertRole::External;
+    store.add_trust(&cert.kms_uri, &cert.to_xml())?;
+    Ok(cert)
 }
