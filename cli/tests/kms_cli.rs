@@ -77,6 +77,12 @@ impl Server {
         }
     }
 
+    /// SIGKILL: no chance to flush anything.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     /// SIGTERM, then the exit status.
     fn terminate(mut self) -> std::process::ExitStatus {
         #[cfg(unix)]
@@ -307,7 +313,8 @@ fn kms_workflow() {
     // SIGTERM: graceful exit 0.
     assert!(srv.terminate().success());
 
-    // Restart: the same keys for the same periods.
+    // Restart: the same keys for the same periods. Then keys issued just
+    // before a SIGKILL are there after the next restart.
     let srv = Server::start(&a, tmp.path());
     let again_path = tmp.path().join("again.json");
     let out = provision(&srv, &ca, token, "sip:alice@example.org", &again_path);
@@ -315,6 +322,38 @@ fn kms_workflow() {
     let again: Value = serde_json::from_slice(&std::fs::read(&again_path).unwrap()).unwrap();
     assert_eq!(again["key_sets"][0]["ssk"], json["key_sets"][0]["ssk"]);
     assert_eq!(again["key_sets"][0]["pvt"], json["key_sets"][0]["pvt"]);
+    let carol = ok(&[
+        "kms",
+        "user",
+        "add",
+        "--dir",
+        p(&a),
+        "--uri",
+        "sip:carol@example.org",
+    ]);
+    let carol_path = tmp.path().join("carol.json");
+    let out = provision(
+        &srv,
+        &ca,
+        carol.trim(),
+        "sip:carol@example.org",
+        &carol_path,
+    );
+    assert!(out.status.success());
+    srv.kill();
+    let srv = Server::start(&a, tmp.path());
+    let carol_again = tmp.path().join("carol2.json");
+    let out = provision(
+        &srv,
+        &ca,
+        carol.trim(),
+        "sip:carol@example.org",
+        &carol_again,
+    );
+    assert!(out.status.success());
+    let c1: Value = serde_json::from_slice(&std::fs::read(&carol_path).unwrap()).unwrap();
+    let c2: Value = serde_json::from_slice(&std::fs::read(&carol_again).unwrap()).unwrap();
+    assert_eq!(c1["key_sets"], c2["key_sets"]);
     assert!(srv.terminate().success());
 
     // Restore into a new directory and serve from it.

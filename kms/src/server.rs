@@ -467,7 +467,11 @@ pub async fn serve(
                 let watcher = graceful.watcher();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let builder = hyper::server::conn::http1::Builder::new();
+                    let mut builder = hyper::server::conn::http1::Builder::new();
+                    // Slow clients may not hold a connection open forever.
+                    builder
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .header_read_timeout(Duration::from_secs(15));
                     match acceptor {
                         Some(acc) => {
                             let Ok(Ok(stream)) =
