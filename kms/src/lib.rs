@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`seal`] | the operator secret and the encryption of master secrets and SSKs at rest |
 //! | [`store`] | [`store::KmsStore`], the KMS state, and its SQLite backend |
+//! | `pg_store` | the PostgreSQL backend (feature `postgres`, on by default) |
 //! | [`service`] | [`service::Kms`]: users, issuance with stored (SSK, PVT), trusted KMSs |
 //! | [`server`] | the HTTP(S) server of TS 33.180 D.2 (axum, rustls) |
 //! | [`client`] | [`client::KmsClient`]: init, keyprov, certcache with validation of every key |
@@ -16,6 +17,8 @@
 
 pub mod client;
 pub mod keystore;
+#[cfg(feature = "postgres")]
+pub mod pg_store;
 pub mod seal;
 pub mod server;
 pub mod service;
