@@ -4,6 +4,12 @@
 //! The operator secret that protects the KMS master secrets comes from
 //! `MSK_KMS_SECRET`, or the file named by `MSK_KMS_SECRET_FILE` or
 //! `--secret-file`; only `init` and `serve` need it.
+//!
+//! The state lives in `DIR/kms.db` (SQLite), or, when
+//! `MSK_KMS_DATABASE_URL` holds a PostgreSQL connection string (for example
+//! `host=127.0.0.1 user=kms dbname=kms`), in that database, shared by any
+//! number of `serve` processes (`backup`/`restore` are for SQLite only;
+//! use `pg_dump` for PostgreSQL).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -216,7 +222,25 @@ fn secret(file: Option<&Path>) -> Result<OperatorSecret, CliError> {
     }
 }
 
+/// The PostgreSQL connection string, if the state lives there.
+const DATABASE_URL_ENV: &str = "MSK_KMS_DATABASE_URL";
+
+fn postgres_url() -> Option<String> {
+    std::env::var(DATABASE_URL_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+fn open_postgres(url: &str) -> Result<Arc<dyn KmsStore>, CliError> {
+    let store = mikey_sakke_kms::pg_store::PgStore::connect(url)
+        .map_err(|e| CliError::Internal(format!("{DATABASE_URL_ENV}: {e}")))?;
+    Ok(Arc::new(store))
+}
+
 fn open_store(dir: &Path) -> Result<Arc<dyn KmsStore>, CliError> {
+    if let Some(url) = postgres_url() {
+        return open_postgres(&url);
+    }
     if !dir.join(kms_store::DB_FILE).exists() {
         return Err(CliError::bad(
             "--dir",
@@ -290,6 +314,12 @@ pub fn run(cmd: KmsCommand) -> Result<(), CliError> {
             line(rec.cert_xml)
         }
         KmsCommand::Serve(a) => serve(&a),
+        KmsCommand::Backup(_) | KmsCommand::Restore(_) if postgres_url().is_some() => {
+            Err(CliError::bad(
+                "--dir",
+                "backup/restore are for SQLite; use pg_dump for PostgreSQL",
+            ))
+        }
         KmsCommand::Backup(a) => {
             if a.out.exists() {
                 return Err(CliError::bad("--out", "the file exists"));
@@ -319,11 +349,19 @@ fn init(a: &InitArgs) -> Result<(), CliError> {
         return Err(CliError::bad("--kms-uri", "must not be empty"));
     }
     let secret = secret(a.secret_file.as_deref())?;
-    std::fs::create_dir_all(&a.dir).map_err(|e| CliError::bad("--dir", e.to_string()))?;
-    if a.dir.join(kms_store::DB_FILE).exists() {
+    let store: Arc<dyn KmsStore> = match postgres_url() {
+        Some(url) => open_postgres(&url)?,
+        None => {
+            std::fs::create_dir_all(&a.dir).map_err(|e| CliError::bad("--dir", e.to_string()))?;
+            if a.dir.join(kms_store::DB_FILE).exists() {
+                return Err(CliError::bad("--dir", "a KMS already exists here"));
+            }
+            Arc::new(SqliteStore::open_dir(&a.dir).map_err(internal)?)
+        }
+    };
+    if store.load_kms().map_err(internal)?.is_some() {
         return Err(CliError::bad("--dir", "a KMS already exists here"));
     }
-    let store: Arc<dyn KmsStore> = Arc::new(SqliteStore::open_dir(&a.dir).map_err(internal)?);
     let config = KmsConfig {
         kms_uri: a.kms_uri.clone(),
         key_period,
@@ -334,11 +372,17 @@ fn init(a: &InitArgs) -> Result<(), CliError> {
         cert_uri: None,
     };
     let kms = Kms::init(store, &secret, config, KdfParams::default()).map_err(internal)?;
-    line(format_args!(
-        "KMS {} created in {}",
-        kms.certificate().kms_uri,
-        a.dir.display()
-    ))
+    match postgres_url() {
+        Some(_) => line(format_args!(
+            "KMS {} created in {DATABASE_URL_ENV}",
+            kms.certificate().kms_uri
+        )),
+        None => line(format_args!(
+            "KMS {} created in {}",
+            kms.certificate().kms_uri,
+            a.dir.display()
+        )),
+    }
 }
 
 fn serve(a: &ServeArgs) -> Result<(), CliError> {

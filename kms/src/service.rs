@@ -208,6 +208,7 @@ pub fn add_user(store: &dyn KmsStore, uri: &str) -> Result<Zeroizing<String>, Se
     if uri.trim().is_empty() || uri.trim() != uri || !uri.contains(':') {
         return Err(ServiceError::BadUri);
     }
+    store.load_kms()?.ok_or(StoreError::NotInitialised)?;
     let raw = Zeroizing::new(random_bytes::<32>()?);
     let token = Zeroizing::new(hex::encode(*raw));
     store.add_user(uri, &token_hash(&token))?;
