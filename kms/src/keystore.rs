@@ -428,3 +428,96 @@ impl ClientKeyStore for EncryptedFileKeyStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mikey_sakke::identity::KeyPeriod;
+    use mikey_sakke::kms::{CertRole, KmsConfig, KmsIssuer, KmsMasterSecrets};
+    use mikey_sakke::random::OsRandom;
+
+    use super::*;
+
+    fn issuer(uri: &str) -> KmsIssuer {
+        KmsIssuer::new(
+            KmsMasterSecrets::generate(&mut OsRandom).unwrap(),
+            KmsConfig {
+                kms_uri: uri.into(),
+                key_period: KeyPeriod::new(1000, 0).unwrap(),
+                domains: None,
+                valid_from: None,
+                valid_to: None,
+                issuer: None,
+                cert_uri: None,
+            },
+        )
+    }
+
+    #[test]
+    fn trust_lookup_and_pruning() {
+        let a = issuer("kms-a");
+        let b = issuer("kms-b");
+        let c = issuer("kms-c");
+        let mut keys = ClientKeys::new("sip:alice@a", a.certificate());
+        let mut ext_b = b.certificate();
+        ext_b.role = CertRole::External;
+        let mut ext_c = c.certificate();
+        ext_c.revoked = Some(true);
+        keys.set_trusted(CertCache {
+            cache_num: 3,
+            certificates: vec![ext_b.clone(), ext_c],
+        });
+        assert_eq!(keys.kms_certificate("kms-a").unwrap(), &a.certificate());
+        assert_eq!(keys.kms_certificate("kms-b").unwrap(), &ext_b);
+        assert!(matches!(
+            keys.kms_certificate("kms-c"),
+            Err(KeyStoreError::UntrustedKms(u)) if u == "kms-c"
+        ));
+        assert!(matches!(
+            keys.kms_certificate("kms-d"),
+            Err(KeyStoreError::UntrustedKms(_))
+        ));
+
+        for n in [7, 8, 9, 10] {
+            let set = a.issue_key_set("sip:alice@a", n, &mut OsRandom).unwrap();
+            keys.insert_key_sets([UserKeySet::from(set)]);
+        }
+        // Replacing period 9 keeps one set per period.
+        let set = a.issue_key_set("sip:alice@a", 9, &mut OsRandom).unwrap();
+        keys.insert_key_sets([UserKeySet::from(set)]);
+        assert_eq!(keys.key_sets.len(), 4);
+        // At NTP second 9500 (period 9) periods 8, 9 and 10 are kept.
+        keys.prune_expired(NtpTime::from_parts(9_500, 0)).unwrap();
+        let kept: Vec<u64> = keys.key_sets.iter().map(|k| k.key_period_no).collect();
+        assert_eq!(kept, [8, 9, 10]);
+        assert!(keys.key_set(7).is_none());
+        assert_eq!(
+            keys.key_set(9).unwrap().uid,
+            a.uid("sip:alice@a", 9).unwrap()
+        );
+
+        // Stored form round trip; the provision JSON has the issue's shape.
+        let stored = keys.to_stored().unwrap();
+        let back = ClientKeys::from_stored(&stored).unwrap();
+        assert_eq!(back.key_sets.len(), 3);
+        assert_eq!(back.cache_num, Some(3));
+        assert_eq!(back.trusted, keys.trusted);
+        assert_eq!(
+            *back.key_sets[2].rsk.to_bytes(),
+            *keys.key_sets[2].rsk.to_bytes()
+        );
+        let json = serde_json::to_value(keys.to_provision_file()).unwrap();
+        assert_eq!(json["key_sets"][0]["key_period_no"], 8);
+        assert_eq!(json["trusted_kms"][0]["uri"], "kms-b");
+        assert!(format!("{:?}", keys.key_sets[0]).contains("UserKeySet"));
+        assert!(!format!("{:?}", keys.to_provision_file()).contains("ssk:"));
+
+        assert!(matches!(
+            ClientKeys::from_stored(b"{}"),
+            Err(KeyStoreError::Format(_))
+        ));
+        assert!(matches!(
+            split_header(b"NOTKEYS1"),
+            Err(KeyStoreError::Format(_))
+        ));
+    }
+}

@@ -469,3 +469,57 @@ async fn two_kms_trust_each_other() {
     sa.stop().await;
     sb.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_network_errors_timeouts_and_retries() {
+    // Nothing listens: a network error after every attempt, with backoff.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let c = KmsClient::new(&format!("http://127.0.0.1:{port}"), "t", ALICE)
+        .unwrap()
+        .with_retries(3, Duration::from_millis(50));
+    let t = std::time::Instant::now();
+    assert!(matches!(c.init().await, Err(ClientError::Network(_))));
+    assert!(
+        t.elapsed() >= Duration::from_millis(150),
+        "{:?}",
+        t.elapsed()
+    );
+
+    // A server that accepts and never answers: a timeout.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    let hold = tokio::spawn(async move {
+        let mut conns = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            conns.push(s);
+        }
+    });
+    let c = KmsClient::new(&format!("http://{addr}"), "t", ALICE)
+        .unwrap()
+        .with_timeout(Duration::from_millis(300))
+        .with_retries(2, Duration::from_millis(10));
+    let t = std::time::Instant::now();
+    assert!(matches!(c.init().await, Err(ClientError::Timeout)));
+    assert!(
+        t.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        t.elapsed()
+    );
+    hold.abort();
+
+    // Not a server URL; roots PEM without a certificate.
+    assert!(matches!(
+        KmsClient::new("kms.example.org", "t", ALICE),
+        Err(ClientError::BadUrl(_))
+    ));
+    assert!(matches!(
+        KmsClient::new("https://127.0.0.1:1", "t", ALICE)
+            .unwrap()
+            .with_roots_pem(b"no pem here"),
+        Err(ClientError::TlsConfig(_))
+    ));
+}

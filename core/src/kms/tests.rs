@@ -549,3 +549,35 @@ proptest! {
         let _ = KmsResponse::from_xml(&s);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn certificate_round_trip_any_fields(
+        kms_uri in "[a-z][a-z0-9.-]{0,30}",
+        period in 1u64..=u64::from(u32::MAX),
+        offset in 0u64..=u64::from(u32::MAX),
+        domains in proptest::option::of(proptest::collection::vec("[a-z]{1,10}\\.[a-z]{2,3}", 0..4)),
+        role_external in any::<bool>(),
+        revoked in proptest::option::of(any::<bool>()),
+        gateway in proptest::option::of(any::<bool>()),
+        issuer_name in proptest::option::of("[ -~]{1,20}"),
+        from in proptest::option::of(-2_208_988_800i64..4_000_000_000i64),
+    ) {
+        let mut cert = issuer().certificate();
+        cert.kms_uri = kms_uri;
+        cert.user_key_period = period;
+        cert.user_key_offset = offset;
+        cert.kms_domain_list = domains;
+        cert.role = if role_external { CertRole::External } else { CertRole::Root };
+        cert.revoked = revoked;
+        cert.is_security_gateway = gateway;
+        cert.issuer = issuer_name.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        cert.valid_from = from.map(DateTime::from_unix);
+        let xml = cert.to_xml();
+        let parsed = KmsCertificate::from_xml(&xml).unwrap();
+        prop_assert_eq!(&parsed, &cert);
+        prop_assert_eq!(parsed.to_xml(), xml);
+    }
+}
