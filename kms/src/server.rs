@@ -11,7 +11,8 @@
 //!
 //! Status codes: 401 for a missing, unknown or revoked token; 403 for
 //! another user's URI; 400 with a `KmsError` body for a malformed request;
-//! 413 for a body over the limit; 429 when the user's rate is exceeded.
+//! 413 for a body over the limit; 429 when the user's rate is exceeded, or
+//! when a client address has failed authentication too often.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -25,6 +26,7 @@ use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::Router;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -95,6 +97,29 @@ struct RateLimiter {
 }
 
 impl RateLimiter {
+    fn new(rate: f64, burst: f64) -> RateLimiter {
+        RateLimiter {
+            rate,
+            burst,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `key` has a request left, without using it.
+    fn available(&self, key: &str) -> bool {
+        let Ok(b) = self.buckets.lock() else {
+            return false;
+        };
+        match b.get(key) {
+            Some((t, at)) => {
+                (t + Instant::now().duration_since(*at).as_secs_f64() * self.rate).min(self.burst)
+                    >= 1.0
+            }
+            None => true,
+        }
+    }
+
+    /// Uses one request of `key`'s budget; `false` if none is left.
     fn allow(&self, key: &str) -> bool {
         let Ok(mut b) = self.buckets.lock() else {
             return false;
@@ -122,18 +147,22 @@ pub struct AppState {
     kms: Arc<Kms>,
     config: ServerConfig,
     limiter: RateLimiter,
+    /// Failed authentications per client IP address.
+    auth_failures: RateLimiter,
 }
+
+/// The address of the client of a connection, added to each request by
+/// [`serve`] (used to limit failed authentications per address).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub SocketAddr);
 
 /// The axum router of a KMS.
 pub fn router(kms: Arc<Kms>, config: ServerConfig) -> Router {
     let state = Arc::new(AppState {
         kms,
         config,
-        limiter: RateLimiter {
-            rate: config.rate_per_sec,
-            burst: config.burst,
-            buckets: Mutex::new(HashMap::new()),
-        },
+        limiter: RateLimiter::new(config.rate_per_sec, config.burst),
+        auth_failures: RateLimiter::new(config.rate_per_sec, config.burst),
     });
     Router::new()
         .route(&format!("{PREFIX}/init"), post(init))
@@ -151,39 +180,43 @@ pub fn router(kms: Arc<Kms>, config: ServerConfig) -> Router {
 }
 
 type St = State<Arc<AppState>>;
+type Peer = Option<Extension<PeerAddr>>;
 
-async fn init(State(s): St, h: HeaderMap, body: Bytes) -> Response {
-    handle(s, Endpoint::Init, h, body).await
+async fn init(State(s): St, p: Peer, h: HeaderMap, body: Bytes) -> Response {
+    handle(s, p, Endpoint::Init, h, body).await
 }
-async fn keyprov(State(s): St, h: HeaderMap, body: Bytes) -> Response {
-    handle(s, Endpoint::KeyProv(None, None), h, body).await
+async fn keyprov(State(s): St, p: Peer, h: HeaderMap, body: Bytes) -> Response {
+    handle(s, p, Endpoint::KeyProv(None, None), h, body).await
 }
 async fn keyprov_uri(
     State(s): St,
+    p: Peer,
     UrlPath(uri): UrlPath<String>,
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(s, Endpoint::KeyProv(Some(uri), None), h, body).await
+    handle(s, p, Endpoint::KeyProv(Some(uri), None), h, body).await
 }
 async fn keyprov_uri_time(
     State(s): St,
+    p: Peer,
     UrlPath((uri, time)): UrlPath<(String, String)>,
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(s, Endpoint::KeyProv(Some(uri), Some(time)), h, body).await
+    handle(s, p, Endpoint::KeyProv(Some(uri), Some(time)), h, body).await
 }
-async fn certcache(State(s): St, h: HeaderMap, body: Bytes) -> Response {
-    handle(s, Endpoint::CertCache(None), h, body).await
+async fn certcache(State(s): St, p: Peer, h: HeaderMap, body: Bytes) -> Response {
+    handle(s, p, Endpoint::CertCache(None), h, body).await
 }
 async fn certcache_num(
     State(s): St,
+    p: Peer,
     UrlPath(num): UrlPath<String>,
     h: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(s, Endpoint::CertCache(Some(num)), h, body).await
+    handle(s, p, Endpoint::CertCache(Some(num)), h, body).await
 }
 
 #[derive(Debug)]
@@ -227,7 +260,8 @@ fn bearer(h: &HeaderMap) -> Option<&str> {
         .then_some(token.trim())
 }
 
-async fn handle(s: Arc<AppState>, ep: Endpoint, h: HeaderMap, body: Bytes) -> Response {
+async fn handle(s: Arc<AppState>, peer: Peer, ep: Endpoint, h: HeaderMap, body: Bytes) -> Response {
+    let peer = peer.map(|Extension(PeerAddr(a))| a.ip().to_string());
     let kms_uri = s.kms.certificate().kms_uri.clone();
     let name = ep.name();
     let req_url = match &ep {
@@ -239,7 +273,7 @@ async fn handle(s: Arc<AppState>, ep: Endpoint, h: HeaderMap, body: Bytes) -> Re
         Endpoint::CertCache(Some(n)) => format!("{PREFIX}/certcache/{n}"),
     };
     let mut user_uri = String::from("anonymous");
-    let result = process(&s, ep, &h, &body, &mut user_uri).await;
+    let result = process(&s, peer.as_deref(), ep, &h, &body, &mut user_uri).await;
     let now = DateTime::from_unix(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -298,17 +332,34 @@ async fn blocking<T: Send + 'static>(
 
 async fn process(
     s: &Arc<AppState>,
+    peer: Option<&str>,
     ep: Endpoint,
     h: &HeaderMap,
     body: &Bytes,
     user_uri: &mut String,
 ) -> Result<(KmsMessage, Option<String>), Failure> {
-    let token = bearer(h).ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
+    // An address that keeps failing authentication is slowed down before
+    // any database lookup.
+    if let Some(ip) = peer {
+        if !s.auth_failures.available(ip) {
+            return Err(fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many failed authentications",
+            ));
+        }
+    }
+    let unauthorized = |msg: &str| {
+        if let Some(ip) = peer {
+            s.auth_failures.allow(ip);
+        }
+        fail(StatusCode::UNAUTHORIZED, msg)
+    };
+    let token = bearer(h).ok_or_else(|| unauthorized("missing bearer token"))?;
     let token = zeroize::Zeroizing::new(token.to_owned());
     let kms = s.kms.clone();
     let user = blocking(move || kms.authenticate(&token))
         .await?
-        .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "unknown or revoked token"))?;
+        .ok_or_else(|| unauthorized("unknown or revoked token"))?;
     *user_uri = user.uri.clone();
     if !s.limiter.allow(&user.uri) {
         return Err(fail(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded"));
@@ -454,7 +505,7 @@ pub async fn serve(
     loop {
         tokio::select! {
             res = listener.accept() => {
-                let (tcp, _peer) = match res {
+                let (tcp, peer) = match res {
                     Ok(x) => x,
                     Err(e) => {
                         warn!(error = %e, "accept failed");
@@ -463,7 +514,13 @@ pub async fn serve(
                     }
                 };
                 let _ = tcp.set_nodelay(true);
-                let svc = TowerToHyperService::new(app.clone());
+                let svc = TowerToHyperService::new(tower::ServiceExt::map_request(
+                    app.clone(),
+                    move |mut r: hyper::Request<hyper::body::Incoming>| {
+                        r.extensions_mut().insert(PeerAddr(peer));
+                        r
+                    },
+                ));
                 let watcher = graceful.watcher();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {

@@ -259,6 +259,33 @@ async fn every_error_status() {
         .await
         .unwrap();
     assert_eq!(status, 404);
+    // Failed authentications from one address: 401 three times, then 429
+    // before any lookup, even for a valid token from that address.
+    for _ in 0..3 {
+        let err = client(&srv.url(false), "bad", ALICE)
+            .init()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ClientError::Http { status: 401, .. }),
+            "{err}"
+        );
+    }
+    match client(&srv.url(false), "bad", ALICE)
+        .init()
+        .await
+        .unwrap_err()
+    {
+        ClientError::Http { status: 429, error } => {
+            assert_eq!(error.unwrap().msg, "too many failed authentications")
+        }
+        other => panic!("{other}"),
+    }
+    let err = client(&srv.url(false), &bob, BOB).init().await.unwrap_err();
+    assert!(
+        matches!(err, ClientError::Http { status: 429, .. }),
+        "{err}"
+    );
     srv.stop().await;
 }
 
