@@ -293,9 +293,11 @@ async fn handle(s: Arc<AppState>, peer: Peer, ep: Endpoint, h: HeaderMap, body: 
         ),
     };
     if status.is_success() {
-        info!(endpoint = name, user = %user_uri, status = status.as_u16(), "request");
+        info!(endpoint = name, user = %user_uri, peer = peer.as_deref().unwrap_or("-"),
+              status = status.as_u16(), "request");
     } else {
-        warn!(endpoint = name, user = %user_uri, status = status.as_u16(),
+        warn!(endpoint = name, user = %user_uri, peer = peer.as_deref().unwrap_or("-"),
+              status = status.as_u16(),
               reason = error.as_ref().map(|e| e.msg.as_str()).unwrap_or(""), "request refused");
     }
     let resp = KmsResponse {
