@@ -80,10 +80,16 @@ impl DateTime {
         DateTime { text, unix }
     }
 
-    /// The dateTime of whole NTP seconds (seconds since 1900-01-01 UTC).
-    pub fn from_ntp_seconds(ntp: u64) -> DateTime {
+    /// The dateTime of whole NTP seconds (seconds since 1900-01-01 UTC);
+    /// `None` after the year 9999 (not a four-digit `xsd:dateTime` year).
+    pub fn from_ntp_seconds(ntp: u64) -> Option<DateTime> {
+        /// 9999-12-31T23:59:59Z in Unix seconds.
+        const MAX_UNIX: i128 = 253_402_300_799;
         let unix = i128::from(ntp) - i128::from(NTP_UNIX_OFFSET);
-        DateTime::from_unix(i64::try_from(unix).unwrap_or(i64::MAX / 2))
+        if unix > MAX_UNIX {
+            return None;
+        }
+        i64::try_from(unix).ok().map(DateTime::from_unix)
     }
 
     /// Parses `[-]YYYY-MM-DDThh:mm:ss[.f+][Z|(+|-)hh:mm]`; `None` if malformed.
@@ -174,15 +180,30 @@ mod tests {
         let t = DateTime::parse("2014-02-23T08:39:14Z").unwrap();
         assert_eq!(t.ntp_seconds(), 0xD6B4_3232);
         assert_eq!(
-            DateTime::from_ntp_seconds(0xD6B4_3232).as_str(),
+            DateTime::from_ntp_seconds(0xD6B4_3232).unwrap().as_str(),
             "2014-02-23T08:39:14Z"
         );
         let z = DateTime::parse("2014-02-23T09:39:14.25+01:00").unwrap();
         assert_eq!(z.unix_seconds(), t.unix_seconds());
         assert_eq!(
-            DateTime::from_ntp_seconds(0).as_str(),
+            DateTime::from_ntp_seconds(0).unwrap().as_str(),
             "1900-01-01T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn four_digit_years_only() {
+        assert_eq!(
+            DateTime::from_ntp_seconds(253_402_300_799 + NTP_UNIX_OFFSET)
+                .unwrap()
+                .as_str(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            DateTime::from_ntp_seconds(253_402_300_800 + NTP_UNIX_OFFSET),
+            None
+        );
+        assert_eq!(DateTime::from_ntp_seconds(u64::MAX), None);
     }
 
     #[test]

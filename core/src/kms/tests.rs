@@ -172,6 +172,23 @@ fn request_round_trips_and_accepts_prefixes_and_extensions() {
     assert_eq!(p.client_error, None);
 }
 
+#[test]
+fn whitespace_characters_round_trip_exactly() {
+    let mut r = request();
+    r.id = Some("a\tb\nc\rd".into());
+    r.client_id = Some("x\ry\nz\tw".into());
+    r.client_error = Some(KmsErrorInfo {
+        code: 1,
+        msg: "line1\r\nline2".into(),
+    });
+    let xml = r.to_xml();
+    assert!(xml.contains("Id=\"a&#9;b&#10;c&#13;d\""));
+    assert_eq!(KmsRequest::from_xml(&xml).unwrap(), r);
+    // References in the input give the same values.
+    let parsed = KmsRequest::from_xml(&xml.replace("x&#13;y", "x&#x0D;y")).unwrap();
+    assert_eq!(parsed, r);
+}
+
 fn req_with(body: &str) -> String {
     format!(
         r#"<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.1.0">{body}</KmsRequest>"#
@@ -421,7 +438,7 @@ fn validation_k4() {
     );
     // Period outside the certificate's validity.
     let mut short = cert.clone();
-    short.valid_to = Some(DateTime::from_ntp_seconds(PERIOD * 2_592_000));
+    short.valid_to = DateTime::from_ntp_seconds(PERIOD * 2_592_000);
     assert_eq!(
         validate_key_set(&short, &set),
         Err(KmsDocError::OutsideValidity)

@@ -488,6 +488,26 @@ pub(crate) fn hex_upper(bytes: &[u8]) -> Zeroizing<String> {
     Zeroizing::new(s)
 }
 
+/// Appends `text` escaped so that a parser gives back exactly `text`: the
+/// five markup characters as entities, and the characters a parser would
+/// normalise (CR in text; TAB, LF and CR in attribute values) as character
+/// references.
+fn push_escaped(out: &mut String, text: &str, attribute: bool) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Writes the documents: elements of the KMS namespace, declared as the
 /// default namespace on the root.
 pub(crate) struct Writer {
@@ -517,7 +537,7 @@ impl Writer {
                 self.out.push(' ');
                 self.out.push_str(k);
                 self.out.push_str("=\"");
-                self.out.push_str(&quick_xml::escape::escape(*v));
+                push_escaped(&mut self.out, v, true);
                 self.out.push('"');
             }
         }
@@ -532,7 +552,7 @@ impl Writer {
 
     pub fn leaf(&mut self, name: &str, text: &str) {
         self.open(name, &[]);
-        self.out.push_str(&quick_xml::escape::escape(text));
+        push_escaped(&mut self.out, text, false);
         self.close(name);
     }
 
