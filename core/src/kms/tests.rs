@@ -554,7 +554,10 @@ proptest! {
         m[p] = byte;
         m.truncate(m.len() - cut % m.len());
         if let Ok(s) = core::str::from_utf8(&m) {
-            let _ = KmsResponse::from_xml(s);
+            // As the kms_xml_request fuzz target: what parses rebuilds exactly.
+            if let Ok(r) = KmsResponse::from_xml(s) {
+                prop_assert_eq!(KmsResponse::from_xml(&r.to_xml()).unwrap(), r);
+            }
             let _ = KmsRequest::from_xml(s);
             let _ = KmsCertificate::from_xml(s);
         }
@@ -564,6 +567,18 @@ proptest! {
     fn parser_never_panics_on_garbage(s in "\\PC{0,200}") {
         let _ = KmsRequest::from_xml(&s);
         let _ = KmsResponse::from_xml(&s);
+    }
+
+    #[test]
+    fn request_mutations_round_trip(pos in 0usize..2000, c in any::<char>()) {
+        let xml = request().to_xml();
+        let mut chars: Vec<char> = xml.chars().collect();
+        let p = pos % chars.len();
+        chars[p] = c;
+        let s: String = chars.into_iter().collect();
+        if let Ok(r) = KmsRequest::from_xml(&s) {
+            prop_assert_eq!(KmsRequest::from_xml(&r.to_xml()).unwrap(), r);
+        }
     }
 }
 
