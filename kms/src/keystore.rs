@@ -11,10 +11,10 @@ use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use mikey_sakke::eccsi::{Pvt, Ssk};
+use mikey_sakke::eccsi::{Pvt, SigningKey, Ssk};
 use mikey_sakke::identity::{NtpTime, Uid};
 use mikey_sakke::kms::{KmsCertificate, KmsDocError, KmsKeySet};
-use mikey_sakke::sakke::Rsk;
+use mikey_sakke::sakke::{KmsContext, ReceiverKey, Rsk};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -70,6 +70,31 @@ impl fmt::Debug for UserKeySet {
             .field("key_period_no", &self.key_period_no)
             .field("uid", &self.uid)
             .finish_non_exhaustive()
+    }
+}
+
+impl UserKeySet {
+    /// The ECCSI signing key (SSK, PVT) for this set's UID under the KPAK of
+    /// `kms` (its own KMS certificate), validated (RFC 6507 §5.1.2).
+    pub fn signing_key(&self, kms: &KmsCertificate) -> Result<SigningKey, KeyStoreError> {
+        let ssk = Ssk::from_bytes(&*self.ssk.to_bytes())
+            .map_err(|_| KeyStoreError::Doc(KmsDocError::InvalidSigningKey))?;
+        SigningKey::new(
+            &kms.pub_auth_key,
+            self.uid.as_bytes(),
+            ssk,
+            self.pvt.clone(),
+        )
+        .map_err(|_| KeyStoreError::Doc(KmsDocError::InvalidSigningKey))
+    }
+
+    /// The SAKKE receiver key (RSK) for this set's UID under the Z of `kms`
+    /// (its own KMS certificate), validated (RFC 6508 §6.1.2).
+    pub fn receiver_key(&self, kms: &KmsCertificate) -> Result<ReceiverKey, KeyStoreError> {
+        let rsk = Rsk::from_bytes(&*self.rsk.to_bytes())
+            .map_err(|_| KeyStoreError::Doc(KmsDocError::InvalidRsk))?;
+        ReceiverKey::new(&KmsContext::new(&kms.pub_enc_key), self.uid.as_bytes(), rsk)
+            .map_err(|_| KeyStoreError::Doc(KmsDocError::InvalidRsk))
     }
 }
 
