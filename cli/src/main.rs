@@ -11,6 +11,7 @@ mod derive_cmd;
 mod eccsi_cmd;
 mod error;
 mod hexarg;
+mod kms_cmd;
 mod mikey_cmd;
 mod openssl;
 mod sakke_cmd;
@@ -45,6 +46,9 @@ enum Command {
     /// MIKEY-SAKKE key derivation (RFC 3830, RFC 6043, TS 33.180).
     #[command(subcommand)]
     Mikey(mikey_cmd::MikeyCommand),
+    /// Key management server (TS 33.180 Annex D) and its client.
+    #[command(subcommand)]
+    Kms(kms_cmd::KmsCommand),
     /// The TS 33.180 F.2.1 MIKEY-SAKKE UID of a user for a key period (hex).
     Uid(uid_cmd::UidArgs),
     /// SRTP session keys and packet protection (RFC 3711, RFC 6188, RFC 7714).
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Eccsi(cmd) => eccsi_cmd::run(cmd),
         Command::Sakke(cmd) => sakke_cmd::run(cmd),
         Command::Mikey(cmd) => mikey_cmd::run(cmd),
+        Command::Kms(cmd) => kms_cmd::run(cmd),
         Command::Uid(args) => uid_cmd::run(&args),
         Command::Speed(args) => speed::run(&args),
         Command::Demo => demo::run(),

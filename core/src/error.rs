@@ -17,6 +17,9 @@ pub enum Error {
     /// A key-derivation error.
     #[error(transparent)]
     Kdf(#[from] crate::kdf::KdfError),
+    /// A KMS document, issuance or key-set validation error.
+    #[error(transparent)]
+    Kms(#[from] crate::kms::KmsDocError),
     /// A MIKEY message error.
     #[error(transparent)]
     Mikey(#[from] crate::mikey::MikeyError),

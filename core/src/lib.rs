@@ -9,6 +9,7 @@
 //! | [`sakke`] | RFC 6508 SAKKE key encapsulation with RFC 6509 Appendix A parameter set 1 |
 //! | [`identity`] | RFC 6509 identifiers, TS 33.180 UIDs and key periods |
 //! | [`mikey`] | MIKEY-SAKKE I_MESSAGEs (RFC 3830, RFC 6043, RFC 6509, TS 33.180 Annex E) |
+//! | [`kms`] | TS 33.180 Annex D KMS documents, key-set issuance and validation |
 //! | [`kdf`] | MIKEY PRF and traffic keys, TS 33.180 key identifiers and derivations |
 //! | [`srtp`] | SRTP/SRTCP protection (RFC 3711, RFC 6188, RFC 7714, RFC 4771) |
 //! | [`random`] | the source of randomness every operation that needs it takes |
@@ -24,6 +25,7 @@
 pub mod eccsi;
 pub mod identity;
 pub mod kdf;
+pub mod kms;
 pub mod mikey;
 pub mod random;
 pub mod sakke;

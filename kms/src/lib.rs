@@ -1,0 +1,25 @@
+//! TS 33.180 Annex D key management server (KMS) and its client for the
+//! MIKEY-SAKKE SDK.
+//!
+//! | Module | What |
+//! |---|---|
+//! | [`seal`] | the operator secret and the encryption of master secrets and SSKs at rest |
+//! | [`store`] | [`store::KmsStore`], the KMS state, and its SQLite backend |
+//! | `pg_store` | the PostgreSQL backend (feature `postgres`, on by default) |
+//! | [`service`] | [`service::Kms`]: users, issuance with stored (SSK, PVT), trusted KMSs |
+//! | [`server`] | the HTTP(S) server of TS 33.180 D.2 (axum, rustls) |
+//! | [`client`] | [`client::KmsClient`]: init, keyprov, certcache with validation of every key |
+//! | [`keystore`] | what a client holds, [`keystore::ClientKeyStore`] and its encrypted file backend |
+//!
+//! The documents and the issuance arithmetic are those of
+//! [`mikey_sakke::kms`]; this crate adds I/O.
+#![deny(missing_docs)]
+
+pub mod client;
+pub mod keystore;
+#[cfg(feature = "postgres")]
+pub mod pg_store;
+pub mod seal;
+pub mod server;
+pub mod service;
+pub mod store;
