@@ -3,17 +3,8 @@
 
 use clap::Subcommand;
 
-use crate::derive_cmd;
 use crate::error::CliError;
-
-#[path = "mikey_common.rs"]
-mod mikey_common;
-#[path = "mikey_initiate.rs"]
-mod mikey_initiate;
-#[path = "mikey_inspect.rs"]
-mod mikey_inspect;
-#[path = "mikey_receive.rs"]
-mod mikey_receive;
+use crate::{derive_cmd, mikey_initiate, mikey_inspect, mikey_receive};
 
 /// MIKEY subcommands.
 #[derive(Debug, Subcommand)]

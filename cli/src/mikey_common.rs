@@ -1,9 +1,13 @@
 //! Helpers shared by `msk mikey inspect`, `initiate` and `receive`: the
 //! accepted message forms, RFC 3339 times and the names of key types.
 
-use mikey_sakke::identity::{NtpTime, NTP_UNIX_OFFSET};
+use mikey_sakke::eccsi::Kpak;
+use mikey_sakke::identity::{KeyPeriod, NtpTime, NTP_UNIX_OFFSET};
 use mikey_sakke::kdf::KeyType;
-use mikey_sakke::mikey::{decode_sdp_attribute, decode_text, MikeyError, SDP_ATTRIBUTE_PREFIX};
+use mikey_sakke::mikey::{
+    decode_sdp_attribute, decode_text, MikeyError, TrustStore, TrustedKms, SDP_ATTRIBUTE_PREFIX,
+};
+use mikey_sakke::sakke::KmsContext;
 
 use crate::error::CliError;
 
@@ -13,6 +17,34 @@ pub fn mikey_reason(e: &MikeyError) -> String {
         Some(id) => format!("{e} (check {id})"),
         None => e.to_string(),
     }
+}
+
+/// The `UserKeyPeriod` of the KMSs in [`command_line_trust`]: the users' key
+/// sets are given by identifier, so it derives no identifier and only has to be
+/// valid; 30 days as in the TS 33.180 sample.
+const COMMAND_LINE_KEY_PERIOD: u64 = 2_592_000;
+
+/// A trust store with the KMSs `kms_uris` (the IDRkmsi and IDRkmsr URIs), each
+/// with the KPAK and SAKKE public key given on the command line (the core uses
+/// the initiator KMS's KPAK and the responder KMS's Z), and the key period they
+/// carry.
+pub fn command_line_trust(
+    kms_uris: [&str; 2],
+    kpak: &Kpak,
+    ctx: &KmsContext,
+) -> Result<(TrustStore, KeyPeriod), CliError> {
+    let period = KeyPeriod::new(COMMAND_LINE_KEY_PERIOD, 0)
+        .map_err(|e| CliError::Internal(e.to_string()))?;
+    let mut trust = TrustStore::new();
+    for uri in kms_uris {
+        trust.insert(TrustedKms::with_context(
+            uri,
+            kpak.clone(),
+            ctx.clone(),
+            period,
+        ));
+    }
+    Ok((trust, period))
 }
 
 /// Decodes a MIKEY message given as `mikey BASE64`, an SDP line

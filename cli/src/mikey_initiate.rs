@@ -4,18 +4,14 @@
 use clap::Args;
 use mikey_sakke::eccsi::{EccsiError, Kpak, Pvt, SigningKey, Ssk};
 use mikey_sakke::identity::NtpTime;
-use mikey_sakke::kdf::{self, KeyId, KeyType};
-use mikey_sakke::mikey::{
-    encode_text, CommonHeader, CsIdMap, DataType, GenericIdEntry, IdRole, IdScheme, IdrPayload,
-    Message, Payload, PrfFunc, SakkeParams, SakkePayload, SignPayload, SignatureType, SpPayload,
-    Timestamp, MIN_RAND_LEN, PROT_TYPE_SRTP, RAND_LEN,
-};
-use mikey_sakke::random::{OsRandom, SecureRandom};
+use mikey_sakke::kdf::{KeyId, KeyType};
+use mikey_sakke::mikey::{initiate, InitiateRequest, KeySet, LocalUser, MikeyError, MIN_RAND_LEN};
+use mikey_sakke::random::OsRandom;
 use mikey_sakke::sakke::{KmsContext, KmsPublicKey, SakkeError, Ssv};
 
-use super::mikey_common::parse_rfc3339;
 use crate::error::{line, CliError};
 use crate::hexarg;
+use crate::mikey_common::{command_line_trust, parse_rfc3339};
 
 /// Length of a TS 33.180 UID, the identifier carried in IDRuidi / IDRuidr.
 const UID_LEN: usize = 32;
@@ -143,14 +139,12 @@ pub fn key_type_arg(value: &str) -> Result<KeyType, CliError> {
     }
 }
 
-fn signing_key(a: &InitiateArgs, id: &[u8]) -> Result<SigningKey, CliError> {
-    let kpak = hexarg::decode("--sender-kpak", &a.sender_kpak)?;
-    let kpak = Kpak::from_bytes(&kpak).map_err(|e| hexarg::eccsi_point("--sender-kpak", e))?;
+fn signing_key(a: &InitiateArgs, kpak: &Kpak, id: &[u8]) -> Result<SigningKey, CliError> {
     let ssk = hexarg::decode_secret("--sender-ssk", &a.sender_ssk)?;
     let ssk = Ssk::from_bytes(&ssk).map_err(|e| hexarg::eccsi_scalar("--sender-ssk", e))?;
     let pvt = hexarg::decode("--sender-pvt", &a.sender_pvt)?;
     let pvt = Pvt::from_bytes(&pvt).map_err(|e| hexarg::eccsi_point("--sender-pvt", e))?;
-    SigningKey::new(&kpak, id, ssk, pvt).map_err(|e| match e {
+    SigningKey::new(kpak, id, ssk, pvt).map_err(|e| match e {
         EccsiError::InvalidKeyPair => CliError::bad(
             "--sender-ssk",
             "the SSK and --sender-pvt do not validate for --sender-id under --sender-kpak \
@@ -160,7 +154,8 @@ fn signing_key(a: &InitiateArgs, id: &[u8]) -> Result<SigningKey, CliError> {
     })
 }
 
-/// Runs `msk mikey initiate`: prints `mikey BASE64`.
+/// Runs `msk mikey initiate`: prints `mikey BASE64` of the message built and
+/// signed by the core initiator ([`initiate`]) with the explicit identifiers.
 pub fn run(a: &InitiateArgs) -> Result<(), CliError> {
     let key_type = key_type_arg(&a.key_type)?;
     let key = hexarg::decode_secret("--key", &a.key)?;
@@ -175,13 +170,11 @@ pub fn run(a: &InitiateArgs) -> Result<(), CliError> {
     uri_arg("--sender-kms-uri", &a.sender_kms_uri)?;
     uri_arg("--receiver-uri", &a.receiver_uri)?;
     uri_arg("--receiver-kms-uri", &a.receiver_kms_uri)?;
-    let csb_id = match &a.csb_id {
-        Some(v) => key_id_arg("--csb-id", v, key_type)?,
-        None if key_type == KeyType::Gmk => kdf::guk_id(key.as_bytes(), key_id, &a.receiver_uri)
-            .map_err(|e| CliError::bad("--receiver-uri", e.to_string()))?,
-        None => key_id,
-    };
-    let mut rng = OsRandom;
+    let csb_id = a
+        .csb_id
+        .as_deref()
+        .map(|v| key_id_arg("--csb-id", v, key_type))
+        .transpose()?;
     let rand = match &a.rand {
         Some(v) => {
             let r = hexarg::decode("--rand", v)?;
@@ -191,16 +184,14 @@ pub fn run(a: &InitiateArgs) -> Result<(), CliError> {
                     format!("expected {MIN_RAND_LEN} to 255 octets, got {}", r.len()),
                 ));
             }
-            r
+            Some(r)
         }
-        None => {
-            let mut r = vec![0u8; RAND_LEN];
-            rng.fill(&mut r)?;
-            r
-        }
+        None => None,
     };
     let sender_id = uid_arg("--sender-id", &a.sender_id)?;
-    let signer = signing_key(a, &sender_id)?;
+    let kpak = hexarg::decode("--sender-kpak", &a.sender_kpak)?;
+    let kpak = Kpak::from_bytes(&kpak).map_err(|e| hexarg::eccsi_point("--sender-kpak", e))?;
+    let signer = signing_key(a, &kpak, &sender_id)?;
     let receiver_id = uid_arg("--receiver-id", &a.receiver_id)?;
     let z = hexarg::decode("--receiver-kms-public", &a.receiver_kms_public)?;
     let z = KmsPublicKey::from_bytes(&z)
@@ -210,74 +201,31 @@ pub fn run(a: &InitiateArgs) -> Result<(), CliError> {
         None => NtpTime::now().map_err(|e| CliError::Internal(e.to_string()))?,
     };
 
-    let sed = KmsContext::new(&z)
-        .encapsulate(&receiver_id, &key)
-        .map_err(|e| match e {
-            SakkeError::IdentifierCollision => CliError::bad(
-                "--receiver-id",
-                "the encapsulation degenerated for this identifier ((b + z) mod q = 0)",
-            ),
-            other => hexarg::sakke_internal(other),
-        })?;
-
-    let sp = SpPayload::ts33180_observed(0);
-    let guk = (key_type == KeyType::Gmk).then_some(csb_id);
-    let mki = kdf::mki(key_id, guk).map_err(|e| CliError::Internal(e.to_string()))?;
-    let generic = |cs_id: u8| {
-        CsIdMap::GenericId(vec![GenericIdEntry {
-            cs_id,
-            prot_type: PROT_TYPE_SRTP,
-            s_flag: false,
-            policies: vec![sp.policy_no],
-            session_data: Vec::new(),
-            spi: mki.clone(),
-        }])
-    };
-    let cs_map = match key_type {
-        KeyType::Gmk => generic(4),
-        KeyType::Csk => generic(6),
-        _ => CsIdMap::Empty,
-    };
-    let mut message = Message {
-        header: CommonHeader {
-            data_type: DataType::SakkeInit,
-            v: false,
-            prf: PrfFunc::HmacSha256,
-            csb_id: csb_id.value(),
-            cs_map,
-        },
-        payloads: vec![
-            Payload::Timestamp(Timestamp::NtpUtc(time.to_bits())),
-            Payload::Rand(rand),
-            Payload::Idr(IdrPayload::uri(IdRole::InitiatorUid, sender_id)),
-            Payload::Idr(IdrPayload::uri(IdRole::ResponderUid, receiver_id)),
-            Payload::Idr(IdrPayload::uri(
-                IdRole::InitiatorKms,
-                a.sender_kms_uri.as_bytes(),
-            )),
-            Payload::Idr(IdrPayload::uri(
-                IdRole::ResponderKms,
-                a.receiver_kms_uri.as_bytes(),
-            )),
-            Payload::SecurityPolicy(sp.clone()),
-            Payload::Sakke(SakkePayload {
-                params: SakkeParams::Set1,
-                id_scheme: IdScheme::HashedUid,
-                data: sed.to_bytes().to_vec(),
-            }),
-        ],
-        sign: None,
-    };
-    let internal = |e: mikey_sakke::mikey::MikeyError| CliError::Internal(e.to_string());
-    let signed = message.eccsi_signed_octets().map_err(internal)?;
-    let signature = signer
-        .sign(&signed, &mut rng)
-        .map_err(hexarg::eccsi_internal)?;
-    message.sign = Some(SignPayload {
-        sig_type: SignatureType::Eccsi,
-        signature: signature.to_bytes().to_vec(),
-    });
-    message.check_i_message().map_err(internal)?;
-    let bytes = message.to_bytes().map_err(internal)?;
-    line(encode_text(&bytes))
+    let internal = |e: MikeyError| CliError::Internal(e.to_string());
+    // The initiator signs with its own key set and encapsulates under the
+    // receiver KMS's Z; with explicit identifiers no key period is used.
+    let ctx = KmsContext::new(&z);
+    let (trust, _) = command_line_trust([&a.sender_kms_uri, &a.receiver_kms_uri], &kpak, &ctx)?;
+    let mut sender = LocalUser::new(&a.sender_uri, &a.sender_kms_uri);
+    sender.add_key_set(
+        KeySet::new(&a.sender_kms_uri, 0, &sender_id, Some(signer), None).map_err(internal)?,
+    );
+    let mut request = InitiateRequest::new(key_type, &a.receiver_uri, &a.receiver_kms_uri, time);
+    request.key = Some(key);
+    request.key_id = Some(key_id);
+    request.csb_id = csb_id;
+    request.rand = rand;
+    request.initiator_id = Some(sender_id);
+    request.responder_id = Some(receiver_id);
+    let sent = initiate(&sender, &trust, request, &mut OsRandom).map_err(|e| match e {
+        MikeyError::Sakke(SakkeError::IdentifierCollision) => CliError::bad(
+            "--receiver-id",
+            "the encapsulation degenerated for this identifier ((b + z) mod q = 0)",
+        ),
+        MikeyError::Kdf(e) => CliError::bad("--receiver-uri", e.to_string()),
+        MikeyError::Random(r) => CliError::from(r),
+        other => internal(other),
+    })?;
+    sent.message.check_i_message().map_err(internal)?;
+    line(sent.text)
 }

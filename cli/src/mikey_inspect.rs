@@ -11,9 +11,9 @@ use mikey_sakke::mikey::{
 };
 use serde_json::{json, Value};
 
-use super::mikey_common::{decode_message, format_rfc3339, key_type_name, mikey_reason};
 use crate::error::{line, CliError};
 use crate::hexarg::encode;
+use crate::mikey_common::{decode_message, format_rfc3339, key_type_name, mikey_reason};
 
 /// Arguments of `msk mikey inspect`.
 #[derive(Debug, Args)]

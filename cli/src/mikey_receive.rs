@@ -3,28 +3,20 @@
 
 use clap::Args;
 use mikey_sakke::eccsi::Kpak;
-use mikey_sakke::identity::{KeyPeriod, NtpTime};
-use mikey_sakke::kdf::{self, KeyId, KeyType, MkiKeyIds};
+use mikey_sakke::identity::NtpTime;
 use mikey_sakke::mikey::{
-    CsIdMap, IdRole, KeySet, LocalUser, Message, MikeyError, Responder, ResponderConfig,
-    TrustStore, TrustedKms, DEFAULT_MAX_SKEW_SECONDS,
+    IdRole, KeyIdSource, KeySet, LocalUser, Message, MikeyError, Responder, ResponderConfig,
+    DEFAULT_MAX_SKEW_SECONDS,
 };
 use mikey_sakke::sakke::{KmsContext, KmsPublicKey, ReceiverKey, Rsk};
 use serde_json::{json, Value};
 
-use super::mikey_common::{decode_message, key_type_name, mikey_reason, parse_rfc3339};
 use crate::error::{err_line, line, CliError};
 use crate::hexarg;
+use crate::mikey_common::{
+    command_line_trust, decode_message, key_type_name, mikey_reason, parse_rfc3339,
+};
 use crate::uid_cmd::parse_u64;
-
-/// The key period given to the trust store built from the message. The
-/// receiver's key set is matched by its identifier, so the value only has to
-/// be valid; 30 days as in the TS 33.180 sample.
-const PLACEHOLDER_KEY_PERIOD: u64 = 2_592_000;
-
-/// The user URI of the receiver when neither --receiver-uri nor an IDRr
-/// payload names it (then a GMK-ID is taken from the MKI of the CS ID map).
-const PLACEHOLDER_URI: &str = "urn:msk:receiver";
 
 /// Arguments of `msk mikey receive`.
 ///
@@ -100,17 +92,6 @@ fn idr_text(m: &Message, role: IdRole, name: &'static str) -> Result<Option<Stri
     }
 }
 
-/// The SPI of the GENERIC-ID map entry of `cs_id`, if not empty.
-fn spi_of(m: &Message, cs_id: u8) -> Option<&[u8]> {
-    match &m.header.cs_map {
-        CsIdMap::GenericId(v) => v
-            .iter()
-            .find(|e| e.cs_id == cs_id && !e.spi.is_empty())
-            .map(|e| e.spi.as_slice()),
-        _ => None,
-    }
-}
-
 /// Runs `msk mikey receive`.
 pub fn run(a: &ReceiveArgs) -> Result<(), CliError> {
     let bytes = decode_message("--message", &a.message)?;
@@ -148,27 +129,19 @@ pub fn run(a: &ReceiveArgs) -> Result<(), CliError> {
 
     let kmsi_uri = idr_text(&message, IdRole::InitiatorKms, "IDRkmsi")?.unwrap_or_default();
     let kmsr_uri = idr_text(&message, IdRole::ResponderKms, "IDRkmsr")?.unwrap_or_default();
-    let idr_r = idr_text(&message, IdRole::Responder, "IDRr")?;
-    let period =
-        KeyPeriod::new(PLACEHOLDER_KEY_PERIOD, 0).map_err(|e| CliError::Internal(e.to_string()))?;
-    let mut trust = TrustStore::new();
+    // An IDRr URI that is not UTF-8 is a malformed message (exit 2).
+    idr_text(&message, IdRole::Responder, "IDRr")?;
     // Same KMS: one entry with both keys. Different KMSs: only the KPAK of
     // IDRkmsi and the Z of IDRkmsr are used by the responder.
-    trust.insert(TrustedKms::with_context(
-        &kmsi_uri,
-        kpak.clone(),
-        ctx.clone(),
-        period,
-    ));
-    if kmsr_uri != kmsi_uri {
-        trust.insert(TrustedKms::with_context(&kmsr_uri, kpak, ctx, period));
-    }
+    let (trust, period) = command_line_trust([&kmsi_uri, &kmsr_uri], &kpak, &ctx)?;
 
-    let uri_known = a.receiver_uri.clone().or(idr_r);
-    let user_uri = uri_known
-        .clone()
-        .unwrap_or_else(|| PLACEHOLDER_URI.to_string());
-    let mut user = LocalUser::new(&user_uri, &kmsr_uri);
+    // Without --receiver-uri the receiver is known by its identifier only: the
+    // core matches IDRuidr (or an IDRr URI mapping to the identifier) and takes
+    // a GMK-ID from the signed MKI (GMK-ID || GUK-ID).
+    let mut user = match &a.receiver_uri {
+        Some(uri) => LocalUser::new(uri, &kmsr_uri),
+        None => LocalUser::without_uri(&kmsr_uri),
+    };
     let period_no = period.number_at(now).unwrap_or(0);
     let set = KeySet::new(&kmsr_uri, period_no, &receiver_id, None, Some(receiver_key))
         .map_err(|e| CliError::Internal(e.to_string()))?;
@@ -181,36 +154,18 @@ pub fn run(a: &ReceiveArgs) -> Result<(), CliError> {
     let mut responder = Responder::new(user, trust, config);
     let r = responder.receive(&bytes, now).map_err(rejected)?;
 
-    // The key id of a GMK needs the receiver's URI; without it, the GMK-ID of
-    // the signed MKI (GMK-ID || GUK-ID) is used.
-    let key_id: Option<KeyId> = if r.key_type != KeyType::Gmk || uri_known.is_some() {
-        Some(r.key_id)
-    } else {
-        r.sessions
-            .iter()
-            .find_map(|s| match kdf::parse_mki(spi_of(&message, s.cs_id)?).ok()? {
-                MkiKeyIds::Gmk { gmk_id, guk_id } if guk_id == r.csb_id => Some(gmk_id),
-                _ => None,
-            })
-    };
+    let key_id = (r.key_id_source != KeyIdSource::Unknown).then_some(r.key_id);
     let sessions: Vec<Value> = r
         .sessions
         .iter()
         .map(|s| {
-            let mki = if r.key_type != KeyType::Gmk || uri_known.is_some() {
-                Some(s.mki.clone())
-            } else if let Some(spi) = spi_of(&message, s.cs_id) {
-                Some(spi.to_vec())
-            } else {
-                key_id.and_then(|k| kdf::mki(k, Some(r.csb_id)).ok())
-            };
             let tek = hexarg::encode_secret(s.tek.as_bytes());
             let salt = hexarg::encode_secret(s.salt.as_bytes());
             json!({
                 "cs_id": s.cs_id,
                 "tek": tek.as_str(),
                 "salt": salt.as_str(),
-                "mki": mki.map(|m| hexarg::encode(&m)),
+                "mki": (!s.mki.is_empty()).then(|| hexarg::encode(&s.mki)),
             })
         })
         .collect();

@@ -1180,3 +1180,259 @@ mod generated {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Explicit identifiers (initiator) and receivers known by identifier only
+// ---------------------------------------------------------------------------------
+
+/// Alice under KMS A and Bob under KMS B; the KMS of Bob to issue his keys again.
+struct IdWorld {
+    alice: LocalUser,
+    alice_no_uri: LocalUser,
+    kms_b: Kms,
+    trust: TrustStore,
+}
+
+/// The key period of `t0()`.
+fn n0() -> u64 {
+    KeyPeriod::new(PERIOD, 0).unwrap().number_at(t0()).unwrap()
+}
+
+/// A user of `kms` whose URI is not known, with the key sets of `uri` (the UID of
+/// period `n0()` and the RFC 6509 identifier of `t0()`).
+fn uri_less_user(kms: &Kms, uri: &str) -> LocalUser {
+    let with_uri = new_user(kms, uri, &[n0()], Some(t0()));
+    let mut u = LocalUser::without_uri(kms.trusted.uri());
+    for set in with_uri.key_sets() {
+        let id = set.identifier();
+        let (ssk, pvt) = kms.eccsi.issue(id, &mut OsRandom).unwrap();
+        let signing = SigningKey::new(kms.eccsi.kpak(), id, ssk, pvt).unwrap();
+        let rsk = kms.sakke.issue_rsk(id).unwrap();
+        let receiving = ReceiverKey::new(kms.trusted.sakke(), id, rsk).unwrap();
+        u.add_key_set(
+            KeySet::new(
+                kms.trusted.uri(),
+                set.period_no(),
+                id,
+                Some(signing),
+                Some(receiving),
+            )
+            .unwrap(),
+        );
+    }
+    u
+}
+
+fn id_world() -> IdWorld {
+    let a = new_kms(KMS_A);
+    let kms_b = new_kms(KMS_B);
+    let mut trust = TrustStore::new();
+    trust.insert(a.trusted.clone());
+    trust.insert(kms_b.trusted.clone());
+    IdWorld {
+        alice: new_user(&a, ALICE, &[n0()], Some(t0())),
+        alice_no_uri: uri_less_user(&a, ALICE),
+        kms_b,
+        trust,
+    }
+}
+
+/// A responder for Bob, knowing his URI or only his identifiers.
+fn bob_responder(w: &IdWorld, with_uri: bool) -> Responder {
+    let bob = if with_uri {
+        new_user(&w.kms_b, BOB, &[n0()], Some(t0()))
+    } else {
+        uri_less_user(&w.kms_b, BOB)
+    };
+    Responder::new(bob, w.trust.clone(), ResponderConfig::default())
+}
+
+/// A GMK request with fixed key, key id and RAND.
+fn fixed_gmk_request() -> InitiateRequest {
+    let mut req = InitiateRequest::new(KeyType::Gmk, BOB, KMS_B, t0());
+    req.key = Some(Ssv::from_bytes(&[5u8; 16]).unwrap());
+    req.key_id = Some(KeyId::new(0x0123_abcd));
+    req.rand = Some(vec![3u8; 16]);
+    req
+}
+
+#[test]
+fn explicit_identifiers_give_the_derived_message() {
+    let w = id_world();
+    let derived = initiate(&w.alice, &w.trust, fixed_gmk_request(), &mut OsRandom).unwrap();
+    assert_eq!(derived.initiator_id.len(), 32);
+    assert_eq!(derived.responder_id.len(), 32);
+    // The same UIDs given explicitly, by an initiator with and without a URI.
+    for initiator in [&w.alice, &w.alice_no_uri] {
+        let mut req = fixed_gmk_request();
+        req.initiator_id = Some(derived.initiator_id.clone());
+        req.responder_id = Some(derived.responder_id.clone());
+        let sent = initiate(initiator, &w.trust, req, &mut OsRandom).unwrap();
+        // Every octet but the ECCSI signature (random j) is the same.
+        let signed = sent.bytes.len() - mikey_sakke::eccsi::SIGNATURE_LEN;
+        assert_eq!(sent.bytes.len(), derived.bytes.len());
+        assert_eq!(sent.bytes[..signed], derived.bytes[..signed]);
+        assert_eq!(sent.initiator_id, derived.initiator_id);
+        assert_eq!(sent.responder_id, derived.responder_id);
+        assert_eq!(
+            sent.message.idr(IdRole::ResponderUid).unwrap().data,
+            derived.responder_id
+        );
+
+        // Bob, knowing his URI: GMK-ID by the GUK-ID rule, agreeing with the MKI.
+        let mut bob = bob_responder(&w, true);
+        let r = bob.receive(&sent.bytes, t0()).unwrap();
+        assert_eq!(r.key.as_bytes(), &[5u8; 16]);
+        assert_eq!(r.key_id, KeyId::new(0x0123_abcd));
+        assert_eq!(
+            r.key_id_source,
+            KeyIdSource::GukIdRule {
+                matches_mki: Some(true)
+            }
+        );
+        assert_eq!(r.initiator_id, derived.initiator_id);
+        r.check_initiator_uri(ALICE).unwrap();
+
+        // Bob known by his identifier only: GMK-ID from the signed MKI.
+        let mut bob = bob_responder(&w, false);
+        let r = bob.receive(&sent.bytes, t0()).unwrap();
+        assert_eq!(r.key_id, KeyId::new(0x0123_abcd));
+        assert_eq!(r.key_id_source, KeyIdSource::Mki);
+        let mut mki = r.key_id.to_bytes().to_vec();
+        mki.extend_from_slice(&r.csb_id.to_bytes());
+        assert_eq!(r.session(4).unwrap().mki, mki);
+    }
+}
+
+#[test]
+fn explicit_identifier_errors() {
+    let w = id_world();
+    let uid = vec![0x11u8; 32];
+    let mut req = fixed_gmk_request();
+    req.responder_id = Some(vec![0x11u8; 31]);
+    assert_eq!(
+        initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap_err(),
+        MikeyError::InvalidIdentifier {
+            name: "responder",
+            len: 31,
+            reason: "hidden identities carry 32-octet UIDs",
+        }
+    );
+    let mut req = fixed_gmk_request();
+    req.initiator_id = Some(Vec::new());
+    assert!(matches!(
+        initiate(&w.alice, &w.trust, req, &mut OsRandom),
+        Err(MikeyError::InvalidIdentifier {
+            name: "initiator",
+            len: 0,
+            ..
+        })
+    ));
+    // An initiator without URI needs its identifier.
+    let req = fixed_gmk_request();
+    assert_eq!(
+        initiate(&w.alice_no_uri, &w.trust, req, &mut OsRandom).unwrap_err(),
+        MikeyError::UnknownUri("initiator")
+    );
+    // An identifier the initiator holds no key set for.
+    let mut req = fixed_gmk_request();
+    req.initiator_id = Some(uid.clone());
+    assert_eq!(
+        initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap_err(),
+        MikeyError::NoKeyForPeriod
+    );
+    // Not hidden: any non-empty identifier, but IDRi needs the initiator's URI.
+    let mut req = fixed_gmk_request();
+    req.id_scheme = IdScheme::TelUriMonthly;
+    req.hide_identities = false;
+    req.initiator_id = Some(Rfc6509Id::for_time(t0(), ALICE).unwrap().to_bytes());
+    assert_eq!(
+        initiate(&w.alice_no_uri, &w.trust, req, &mut OsRandom).unwrap_err(),
+        MikeyError::UnknownUri("initiator")
+    );
+    assert_eq!(
+        MikeyError::UnknownUri("initiator").check_id(),
+        None,
+        "an input error, not a checklist rejection"
+    );
+}
+
+#[test]
+fn receiver_without_uri() {
+    let w = id_world();
+    let receive = |with_uri: bool, sent: &InitiatedMessage| {
+        bob_responder(&w, with_uri).receive(&sent.bytes, t0())
+    };
+    // A GMK with the empty CS ID map: no MKI, so no GMK-ID without the URI.
+    let mut req = fixed_gmk_request();
+    req.cs_map = CsMapChoice::Empty;
+    let sent = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    let r = receive(false, &sent).unwrap();
+    assert_eq!(r.key_id_source, KeyIdSource::Unknown);
+    assert_eq!(r.key_id, r.csb_id);
+    assert_eq!(r.sessions.len(), 2);
+    assert!(r.sessions.iter().all(|s| s.mki.is_empty()));
+    let r = receive(true, &sent).unwrap();
+    assert_eq!(
+        r.key_id_source,
+        KeyIdSource::GukIdRule { matches_mki: None }
+    );
+    assert_eq!(r.key_id, sent.key_id);
+
+    // A CSB ID that is not Bob's GUK-ID: the rule and the MKI disagree.
+    let mut req = fixed_gmk_request();
+    req.csb_id = Some(KeyId::new(0x0765_4321));
+    let sent = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    let r = receive(true, &sent).unwrap();
+    assert_eq!(
+        r.key_id_source,
+        KeyIdSource::GukIdRule {
+            matches_mki: Some(false)
+        }
+    );
+    assert_ne!(r.key_id, sent.key_id);
+    let r = receive(false, &sent).unwrap();
+    assert_eq!(r.key_id_source, KeyIdSource::Mki);
+    assert_eq!(r.key_id, sent.key_id);
+
+    // A PCK: the key id is the CSB ID.
+    let req = InitiateRequest::new(KeyType::Pck, BOB, KMS_B, t0());
+    let sent = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    let r = receive(false, &sent).unwrap();
+    assert_eq!(r.key_id_source, KeyIdSource::CsbId);
+    assert_eq!(r.key_id, sent.key_id);
+    assert_eq!(r.sessions[0].mki, sent.key_id.to_bytes());
+
+    // IDRr with RFC 6509 identifiers: the URI is accepted when it maps to a held
+    // identifier, and then salts the GUK-ID.
+    let mut req = fixed_gmk_request();
+    req.id_scheme = IdScheme::TelUriMonthly;
+    req.hide_identities = false;
+    let sent = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    let r = receive(false, &sent).unwrap();
+    assert_eq!(r.key_id, KeyId::new(0x0123_abcd));
+    assert_eq!(
+        r.key_id_source,
+        KeyIdSource::GukIdRule {
+            matches_mki: Some(true)
+        }
+    );
+    // Addressed to someone else (Carol's IDRr URI): K2.
+    let mut req = fixed_gmk_request();
+    req.responder_uri = "sip:carol@b.example.org".into();
+    req.id_scheme = IdScheme::TelUriMonthly;
+    req.hide_identities = false;
+    let sent = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    assert_eq!(
+        receive(false, &sent).unwrap_err(),
+        MikeyError::NotForReceiver
+    );
+    // A hidden identity that is not Bob's: K2.
+    let mut req = fixed_gmk_request();
+    req.responder_id = Some(vec![0x42u8; 32]);
+    let sent = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    assert_eq!(
+        receive(false, &sent).unwrap_err(),
+        MikeyError::NotForReceiver
+    );
+}

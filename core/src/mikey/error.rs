@@ -127,6 +127,23 @@ pub enum MikeyError {
     /// the key type).
     #[error("invalid initiator input: {0}")]
     InvalidInput(&'static str),
+    /// An explicit identifier given to the initiator is unusable: empty, or not a
+    /// 32-octet UID where identities are hidden (IDRuidi / IDRuidr carry UIDs,
+    /// TS 33.180 E.7).
+    #[error("the {name} identifier of {len} octets is unusable: {reason}")]
+    InvalidIdentifier {
+        /// `"initiator"` or `"responder"`.
+        name: &'static str,
+        /// Its length in octets.
+        len: usize,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// An identifier must be derived from the URI of a user whose URI is not known
+    /// ([`LocalUser::without_uri`](super::LocalUser::without_uri)) and no explicit
+    /// identifier was given.
+    #[error("the {0} URI is not known and no identifier was given")]
+    UnknownUri(&'static str),
     /// A SAKKE error while encapsulating (initiator side).
     #[error(transparent)]
     Sakke(SakkeError),

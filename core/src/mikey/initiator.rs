@@ -76,6 +76,18 @@ pub struct InitiateRequest {
     /// Adds a SAKKE-to-self extension (type 6) encapsulating the key to the
     /// initiator's own identifier (TS 33.180 E.5).
     pub sakke_to_self: bool,
+    /// The initiator's identifier (the ECCSI signing ID, RFC 6507 §4.1), given
+    /// explicitly instead of derived from the initiator's URI and its KMS's key
+    /// period (TS 33.180 F.2.1). The initiator must hold a key set with this
+    /// identifier under its KMS. With hidden identities it is carried in IDRuidi
+    /// (role 8) and must be a 32-octet UID (TS 33.180 E.7).
+    pub initiator_id: Option<Vec<u8>>,
+    /// The responder's identifier (the SAKKE `b`, RFC 6508 §6.2.1; RFC 6509 §3),
+    /// given explicitly instead of derived from `responder_uri`. With hidden
+    /// identities it is carried in IDRuidr (role 9) and must be a 32-octet UID
+    /// (TS 33.180 E.7). `responder_uri` is then used only for the GUK-ID of a
+    /// GMK (TS 33.180 F.1.3) and for IDRr when identities are not hidden.
+    pub responder_id: Option<Vec<u8>>,
 }
 
 impl InitiateRequest {
@@ -99,6 +111,8 @@ impl InitiateRequest {
             key_parameters: None,
             key_parameters_iv: None,
             sakke_to_self: false,
+            initiator_id: None,
+            responder_id: None,
         }
     }
 }
@@ -132,17 +146,57 @@ fn kdf_err(e: kdf::KdfError) -> MikeyError {
     MikeyError::Kdf(e)
 }
 
-fn period_at(kms: &super::keys::TrustedKms, time: NtpTime) -> Result<u64, MikeyError> {
-    kms.key_period()
-        .number_at(time)
-        .map_err(|_| MikeyError::NoKeyForPeriod)
+/// Length of a TS 33.180 F.2.1 UID, the identifier IDRuidi / IDRuidr carry.
+const UID_LEN: usize = 32;
+
+/// The identifier of one party: `explicit` when given (checked: not empty, a
+/// 32-octet UID when identities are hidden, TS 33.180 E.7), otherwise the
+/// identifier of `uri` under `kms` for `period_no` or the period of `time`
+/// (TS 33.180 F.2.1, RFC 6509 §3.2).
+#[allow(clippy::too_many_arguments)]
+fn party_identifier(
+    name: &'static str,
+    explicit: Option<Vec<u8>>,
+    hidden: bool,
+    kms: &super::keys::TrustedKms,
+    scheme: IdScheme,
+    uri: Option<&str>,
+    period_no: Option<u64>,
+    time: NtpTime,
+) -> Result<Vec<u8>, MikeyError> {
+    if let Some(id) = explicit {
+        let bad = |reason| MikeyError::InvalidIdentifier {
+            name,
+            len: id.len(),
+            reason,
+        };
+        if id.is_empty() {
+            return Err(bad("empty"));
+        }
+        if hidden && id.len() != UID_LEN {
+            return Err(bad("hidden identities carry 32-octet UIDs"));
+        }
+        return Ok(id);
+    }
+    let uri = uri.ok_or(MikeyError::UnknownUri(name))?;
+    let n = match period_no {
+        Some(n) => n,
+        None => kms
+            .key_period()
+            .number_at(time)
+            .map_err(|_| MikeyError::NoKeyForPeriod)?,
+    };
+    kms.identifier(scheme, uri, n, time)
 }
 
 /// Builds and signs an I_MESSAGE from `initiator` (SPEC §5.14):
 ///
-/// 1. identifiers: the initiator's under its own KMS and the responder's under
+/// 1. identifiers: `request.initiator_id` / `request.responder_id` when given
+///    (32-octet UIDs when identities are hidden, TS 33.180 E.7), otherwise the
+///    initiator's under its own KMS and the responder's under
 ///    `request.responder_kms` for the key period of `request.time` (or
-///    `request.period_no`), UIDs (ID scheme 2) or RFC 6509 identifiers (scheme 1);
+///    `request.period_no`), UIDs (ID scheme 2, TS 33.180 F.2.1) or RFC 6509
+///    identifiers (scheme 1, RFC 6509 §3.2);
 /// 2. key and key id (purpose tag of `key_type`), CSB ID (GUK-ID for a GMK);
 /// 3. HDR (data type 26, V 0, PRF-HMAC-SHA-256), T, RAND, IDR payloads, IDRkmsi,
 ///    IDRkmsr, optional SP, SAKKE (encapsulated under the **responder's** KMS),
@@ -153,7 +207,11 @@ fn period_at(kms: &super::keys::TrustedKms, time: NtpTime) -> Result<u64, MikeyE
 ///
 /// Errors: [`MikeyError::UnknownKms`] if a KMS is not in `trust`,
 /// [`MikeyError::NoKeyForPeriod`] if the initiator holds no signing key for the
-/// period, [`MikeyError::InvalidInput`] for inconsistent inputs.
+/// period (or no key set with the explicit `initiator_id`),
+/// [`MikeyError::InvalidIdentifier`] for an unusable explicit identifier,
+/// [`MikeyError::UnknownUri`] when an identifier must be derived from the URI of
+/// an initiator created with [`LocalUser::without_uri`],
+/// [`MikeyError::InvalidInput`] for inconsistent inputs.
 pub fn initiate(
     initiator: &LocalUser,
     trust: &TrustStore,
@@ -177,6 +235,8 @@ pub fn initiate(
         key_parameters,
         key_parameters_iv,
         sakke_to_self,
+        initiator_id,
+        responder_id,
     } = request;
     if matches!(key_type, KeyType::Reserved(_)) {
         return Err(MikeyError::InvalidInput("reserved key type"));
@@ -188,16 +248,31 @@ pub fn initiate(
     let kms_r = trust.require_valid(&responder_kms, time)?;
 
     // 1. Identifiers.
-    let n_i = match period_no {
-        Some(n) => n,
-        None => period_at(kms_i, time)?,
-    };
-    let n_r = match period_no {
-        Some(n) => n,
-        None => period_at(kms_r, time)?,
-    };
-    let id_i = kms_i.identifier(id_scheme, initiator.uri(), n_i, time)?;
-    let id_r = kms_r.identifier(id_scheme, &responder_uri, n_r, time)?;
+    if hide_identities && id_scheme != IdScheme::HashedUid {
+        return Err(MikeyError::InvalidInput(
+            "identity hiding needs the hashed-UID scheme",
+        ));
+    }
+    let id_i = party_identifier(
+        "initiator",
+        initiator_id,
+        hide_identities,
+        kms_i,
+        id_scheme,
+        initiator.uri(),
+        period_no,
+        time,
+    )?;
+    let id_r = party_identifier(
+        "responder",
+        responder_id,
+        hide_identities,
+        kms_r,
+        id_scheme,
+        Some(&responder_uri),
+        period_no,
+        time,
+    )?;
     let signer = initiator
         .key_set_by_identifier(kms_i.uri(), &id_i)
         .and_then(|k| k.signing_key())
@@ -285,11 +360,6 @@ pub fn initiate(
         Payload::Rand(rand.clone()),
     ];
     if hide_identities {
-        if id_scheme != IdScheme::HashedUid {
-            return Err(MikeyError::InvalidInput(
-                "identity hiding needs the hashed-UID scheme",
-            ));
-        }
         payloads.push(Payload::Idr(IdrPayload::uri(
             IdRole::InitiatorUid,
             id_i.clone(),
@@ -299,9 +369,10 @@ pub fn initiate(
             id_r.clone(),
         )));
     } else {
+        let uri_i = initiator.uri().ok_or(MikeyError::UnknownUri("initiator"))?;
         payloads.push(Payload::Idr(IdrPayload::uri(
             IdRole::Initiator,
-            initiator.uri().as_bytes(),
+            uri_i.as_bytes(),
         )));
         payloads.push(Payload::Idr(IdrPayload::uri(
             IdRole::Responder,

@@ -251,10 +251,15 @@ impl KeySet {
     }
 }
 
-/// A local MC user: its URI (MC service user ID), its own KMS and its key sets.
+/// A local MC user: its URI (MC service user ID) when known, its own KMS and its
+/// key sets.
+///
+/// A user known only by the identifiers of its key sets
+/// ([`LocalUser::without_uri`]) can still receive messages addressed to one of
+/// them (IDRuidr, TS 33.180 E.7), but cannot derive identifiers from a URI.
 #[derive(Debug)]
 pub struct LocalUser {
-    uri: String,
+    uri: Option<String>,
     kms_uri: String,
     key_sets: Vec<KeySet>,
 }
@@ -263,7 +268,22 @@ impl LocalUser {
     /// A user with URI `uri` whose own (root) KMS is `kms_uri`, with no key sets yet.
     pub fn new(uri: &str, kms_uri: &str) -> Self {
         LocalUser {
-            uri: uri.to_string(),
+            uri: Some(uri.to_string()),
+            kms_uri: kms_uri.to_string(),
+            key_sets: Vec::new(),
+        }
+    }
+
+    /// A user whose URI is not known, only the identifiers of the key sets added
+    /// later ([`LocalUser::add_key_set`]) under its own (root) KMS `kms_uri`. As a
+    /// responder it matches IDRuidr against those identifiers, and an IDRr URI
+    /// only when it maps to one of them; a GMK-ID is then recovered from the signed
+    /// MKI (GMK-ID ‖ GUK-ID, TS 33.180 §7.4) instead of the GUK-ID rule of
+    /// TS 33.180 F.1.3. As an initiator it needs explicit identifiers
+    /// ([`InitiateRequest::initiator_id`](super::InitiateRequest::initiator_id)).
+    pub fn without_uri(kms_uri: &str) -> Self {
+        LocalUser {
+            uri: None,
             kms_uri: kms_uri.to_string(),
             key_sets: Vec::new(),
         }
@@ -291,9 +311,9 @@ impl LocalUser {
         self.key_sets.retain(|k| k.period_no >= period_no);
     }
 
-    /// The user's URI.
-    pub fn uri(&self) -> &str {
-        &self.uri
+    /// The user's URI, if known.
+    pub fn uri(&self) -> Option<&str> {
+        self.uri.as_deref()
     }
 
     /// The user's own KMS URI.

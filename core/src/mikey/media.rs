@@ -42,7 +42,7 @@ use crate::Error;
 
 use super::header::CsIdMap;
 use super::payload::{srtp_param, AuthAlgorithm, EncryptionAlgorithm, SrtpPolicy};
-use super::responder::{default_cs_ids, default_profile};
+use super::responder::{default_cs_ids, default_profile, KeyIdSource};
 use super::{CryptoSession, InitiatedMessage, Message, MikeyError, ReceivedKey};
 
 /// The cs_ids of TS 33.180 Table E.1.3-1 (SPEC §1.4). Only 4 and 6 are confirmed
@@ -188,15 +188,19 @@ impl CryptoSession {
 pub(super) struct Keying<'a> {
     pub(super) key: &'a Ssv,
     pub(super) key_type: KeyType,
-    pub(super) key_id: KeyId,
+    /// `None` for a GMK whose GMK-ID is not known ([`KeyIdSource::Unknown`]).
+    pub(super) key_id: Option<KeyId>,
     pub(super) csb_id: KeyId,
     pub(super) prf: kdf::PrfFunc,
     pub(super) rand: &'a [u8],
 }
 
 /// The MKI rule of TS 33.180 §7.4 (GMK-ID ‖ GUK-ID for a GMK, the key id for a PCK
-/// or CSK, the CSB ID otherwise).
-fn default_mki(key_type: KeyType, key_id: KeyId, csb_id: KeyId) -> Vec<u8> {
+/// or CSK, the CSB ID otherwise); empty when the key id is not known.
+fn default_mki(key_type: KeyType, key_id: Option<KeyId>, csb_id: KeyId) -> Vec<u8> {
+    let Some(key_id) = key_id else {
+        return Vec::new();
+    };
     let guk = (key_type == KeyType::Gmk).then_some(csb_id);
     kdf::mki(key_id, guk).unwrap_or_else(|_| csb_id.to_bytes().to_vec())
 }
@@ -300,7 +304,7 @@ impl ReceivedKey {
         Keying {
             key: &self.key,
             key_type: self.key_type,
-            key_id: self.key_id,
+            key_id: (self.key_id_source != KeyIdSource::Unknown).then_some(self.key_id),
             csb_id: self.csb_id,
             prf: self.prf,
             rand: &self.rand,
@@ -378,7 +382,7 @@ impl InitiatedMessage {
         Ok(Keying {
             key: &self.key,
             key_type: self.key_type,
-            key_id: self.key_id,
+            key_id: Some(self.key_id),
             csb_id: self.csb_id,
             prf: kdf::PrfFunc::from_u8(prf).map_err(|_| MikeyError::UnsupportedPrf(prf))?,
             rand: &self.rand,

@@ -96,8 +96,8 @@ pub use payload::{
 };
 pub use replay::{ReplayCache, DEFAULT_REPLAY_CAPACITY};
 pub use responder::{
-    default_cs_ids, default_profile, CryptoSession, InitiatorIdentity, ReceivedKey, Responder,
-    ResponderConfig, DEFAULT_MAX_SKEW_SECONDS,
+    default_cs_ids, default_profile, CryptoSession, InitiatorIdentity, KeyIdSource, ReceivedKey,
+    Responder, ResponderConfig, DEFAULT_MAX_SKEW_SECONDS,
 };
 pub use text::{
     decode_sdp_attribute, decode_text, encode_sdp_attribute, encode_text, PROTOCOL_ID,

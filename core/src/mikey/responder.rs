@@ -5,9 +5,10 @@ use std::fmt;
 
 use crate::eccsi;
 use crate::identity::{KeyPeriod, NtpTime};
-use crate::kdf::{self, KeyId, KeyType, Salt, Tek};
+use crate::kdf::{self, KeyId, KeyType, MkiKeyIds, Salt, Tek};
 use crate::sakke::{EncapsulatedData, Ssv};
 
+use super::header::CsIdMap;
 use super::key_params::{self, KeyParameters, ProtectedPayload};
 use super::keys::{identifier, KeySet, LocalUser, TrustStore, TrustedKms};
 use super::payload::{IdRole, IdScheme, SpPayload, SrtpPolicy, Timestamp};
@@ -94,15 +95,43 @@ impl fmt::Debug for CryptoSession {
     }
 }
 
+/// Where [`ReceivedKey::key_id`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyIdSource {
+    /// Not a GMK: the key id is the CSB ID.
+    CsbId,
+    /// A GMK whose GMK-ID was recovered from the GUK-ID with the receiver's URI
+    /// (TS 33.180 F.1.3). `matches_mki` cross-checks it against the signed MKI
+    /// (GMK-ID ‖ GUK-ID, TS 33.180 §7.4) of the GENERIC-ID map whose GUK-ID is the
+    /// CSB ID: `Some(false)` when that MKI names another GMK-ID (the CSB ID is then
+    /// not the GUK-ID the F.1.3 rule gives for this receiver), `None` when the map
+    /// has no such MKI.
+    GukIdRule {
+        /// Whether the signed MKI's GMK-ID agrees, if there is one.
+        matches_mki: Option<bool>,
+    },
+    /// A GMK received by a user whose URI is not known: the GMK-ID of the signed
+    /// MKI (GMK-ID ‖ GUK-ID, TS 33.180 §7.4) of a GENERIC-ID map entry whose GUK-ID
+    /// is the CSB ID.
+    Mki,
+    /// A GMK received by a user whose URI is not known, in a message without such
+    /// an MKI: the GMK-ID cannot be recovered. [`ReceivedKey::key_id`] is then the
+    /// CSB ID and crypto sessions without an SPI have an empty MKI.
+    Unknown,
+}
+
 /// The result of processing an I_MESSAGE.
 pub struct ReceivedKey {
     /// The distributed key (TGK = SSV; GMK, PCK, CSK…).
     pub key: Ssv,
     /// The key type (purpose tag of the CSB ID).
     pub key_type: KeyType,
-    /// The key id: GMK-ID recovered from the GUK-ID for a GMK (TS 33.180 F.1.3), the
-    /// CSB ID otherwise.
+    /// The key id: GMK-ID recovered from the GUK-ID for a GMK (TS 33.180 F.1.3) or,
+    /// when the receiver's URI is not known, from the signed MKI; the CSB ID
+    /// otherwise. See [`ReceivedKey::key_id_source`].
     pub key_id: KeyId,
+    /// How `key_id` was obtained (and whether a GMK-ID could be recovered at all).
+    pub key_id_source: KeyIdSource,
     /// The HDR CSB ID (GUK-ID for a GMK).
     pub csb_id: KeyId,
     /// RAND.
@@ -237,9 +266,11 @@ pub struct Responder {
     replay: ReplayCache,
 }
 
-/// The receiver's key set selected for a message, with its period.
+/// The receiver's key set selected for a message, and the receiver's URI when
+/// known (the user's, or an IDRr URI that maps to the key set's identifier).
 struct OwnMatch<'a> {
     set: &'a KeySet,
+    uri: Option<String>,
 }
 
 impl Responder {
@@ -314,7 +345,9 @@ impl Responder {
     ///    valid at `now` (K1);
     /// 4. own key set: IDRuidr (or IDRr) against the receiver's identifiers for the
     ///    candidate periods N, N−1, N+1 (or the configured period) and any held key
-    ///    set (K2 if the message is for someone else, K3 if no key set for the period);
+    ///    set (K2 if the message is for someone else, K3 if no key set for the period;
+    ///    a user whose URI is not known, [`LocalUser::without_uri`], matches IDRuidr
+    ///    against its key sets' identifiers, and IDRr when that URI maps to one);
     ///    failing that, when the message has a SAKKE-to-self extension, IDRuidi (or
     ///    IDRi) against the receiver's key sets under the initiator's KMS (the
     ///    receiver is another device of the initiator, TS 33.180 E.5);
@@ -324,8 +357,10 @@ impl Responder {
     /// 7. SAKKE decapsulation with the receiver's key (E6/E7 for a malformed `R`,
     ///    C2);
     /// 8. key type from the CSB ID purpose tag against the expected type (H7); key id
-    ///    (GMK-ID from the GUK-ID); type-7 key parameters decrypted and cross-checked
-    ///    (H7, H8);
+    ///    (GMK-ID from the GUK-ID with the receiver's URI, TS 33.180 F.1.3,
+    ///    cross-checked against the signed MKI; without the URI the GMK-ID of the
+    ///    MKI GMK-ID ‖ GUK-ID, TS 33.180 §7.4: [`ReceivedKey::key_id_source`]);
+    ///    type-7 key parameters decrypted and cross-checked (H7, H8);
     /// 9. the crypto sessions' TEK, salt and MKI; the message is recorded in the
     ///    replay cache.
     pub fn receive(&mut self, bytes: &[u8], now: NtpTime) -> Result<ReceivedKey, MikeyError> {
@@ -452,21 +487,35 @@ impl Responder {
         if self.config.expected_key_type.is_some_and(|k| k != key_type) {
             return Err(MikeyError::KeyTypeMismatch);
         }
-        let key_id = if key_type == KeyType::Gmk {
+        let (key_id, key_id_source) = if key_type == KeyType::Gmk {
             // The GUK-ID is salted with the responder's URI (TS 33.180 F.1.3).
             let member = if via_self {
                 let idr = message
                     .idr(IdRole::Responder)
                     .ok_or(MikeyError::InvalidIdentity("IDRr (GMK via SAKKE-to-self)"))?;
-                std::str::from_utf8(&idr.data)
-                    .map_err(|_| MikeyError::InvalidIdentity("IDRr"))?
-                    .to_string()
+                Some(
+                    std::str::from_utf8(&idr.data)
+                        .map_err(|_| MikeyError::InvalidIdentity("IDRr"))?
+                        .to_string(),
+                )
             } else {
-                self.user.uri().to_string()
+                own.uri.clone()
             };
-            kdf::gmk_id_from_guk_id(key.as_bytes(), csb_id, &member).map_err(MikeyError::Kdf)?
+            let from_mki = mki_gmk_id(&message, csb_id);
+            match member {
+                Some(uri) => {
+                    let id = kdf::gmk_id_from_guk_id(key.as_bytes(), csb_id, &uri)
+                        .map_err(MikeyError::Kdf)?;
+                    let matches_mki = from_mki.map(|m| m == id);
+                    (id, KeyIdSource::GukIdRule { matches_mki })
+                }
+                None => match from_mki {
+                    Some(id) => (id, KeyIdSource::Mki),
+                    None => (csb_id, KeyIdSource::Unknown),
+                },
+            }
         } else {
-            csb_id
+            (csb_id, KeyIdSource::CsbId)
         };
         let mut key_parameters = None;
         if let Some(raw) = message.key_parameters() {
@@ -497,6 +546,7 @@ impl Responder {
             key,
             key_type,
             key_id,
+            key_id_source,
             csb_id,
             rand,
             timestamp: t,
@@ -522,7 +572,23 @@ impl Responder {
     }
 }
 
-/// Step 4 of [`Responder::receive`].
+/// The GMK-ID of the first GENERIC-ID map entry whose SPI is an MKI
+/// GMK-ID ‖ GUK-ID (TS 33.180 §7.4) with GUK-ID `csb_id`; the header, and so the
+/// MKI, is covered by the signature.
+fn mki_gmk_id(message: &Message, csb_id: KeyId) -> Option<KeyId> {
+    let CsIdMap::GenericId(entries) = &message.header.cs_map else {
+        return None;
+    };
+    entries
+        .iter()
+        .find_map(|e| match kdf::parse_mki(&e.spi).ok()? {
+            MkiKeyIds::Gmk { gmk_id, guk_id } if guk_id == csb_id => Some(gmk_id),
+            _ => None,
+        })
+}
+
+/// Step 4 of [`Responder::receive`]: IDRuidr (or IDRr) against the receiver's
+/// key sets under `kms_r`.
 fn find_own_key_set<'a>(
     user: &'a LocalUser,
     kms_r: &TrustedKms,
@@ -532,37 +598,79 @@ fn find_own_key_set<'a>(
     t: NtpTime,
 ) -> Result<OwnMatch<'a>, MikeyError> {
     if let Some(idr) = message.idr(IdRole::ResponderUid) {
-        let target = idr.data.as_slice();
-        if target.len() != 32 {
+        if idr.data.len() != 32 {
             return Err(MikeyError::InvalidIdentity("IDRuidr"));
         }
-        for &n in candidates {
-            if kms_r.identifier(scheme, user.uri(), n, t)? == target {
-                return user
-                    .key_set_by_identifier(kms_r.uri(), target)
-                    .map(|set| OwnMatch { set })
-                    .ok_or(MikeyError::NoKeyForPeriod);
-            }
-        }
-        // Any other period the receiver holds keys for (SPEC §4.3).
-        return user
-            .key_set_by_identifier(kms_r.uri(), target)
-            .map(|set| OwnMatch { set })
-            .ok_or(MikeyError::NotForReceiver);
+        return match_uid(user, kms_r, &idr.data, scheme, candidates, t);
     }
     let idr = message
         .idr(IdRole::Responder)
         .ok_or(MikeyError::MissingPayload("IDRr"))?;
-    if idr.data != user.uri().as_bytes() {
-        return Err(MikeyError::NotForReceiver);
-    }
-    for &n in candidates {
-        let id = kms_r.identifier(scheme, user.uri(), n, t)?;
-        if let Some(set) = user.key_set_by_identifier(kms_r.uri(), &id) {
-            return Ok(OwnMatch { set });
+    match_uri(user, kms_r, &idr.data, scheme, candidates, t)
+}
+
+/// The key set under `kms` with identifier `target` (a UID of IDRuidr or IDRuidi).
+/// When the user's URI is known and hashes to `target` for a candidate period but
+/// no key set is held, [`MikeyError::NoKeyForPeriod`] (K3); otherwise a missing key
+/// set is [`MikeyError::NotForReceiver`] (K2). Any period the receiver holds keys
+/// for is accepted (SPEC §4.3).
+fn match_uid<'a>(
+    user: &'a LocalUser,
+    kms: &TrustedKms,
+    target: &[u8],
+    scheme: IdScheme,
+    candidates: &[u64],
+    t: NtpTime,
+) -> Result<OwnMatch<'a>, MikeyError> {
+    let found = |missing| {
+        user.key_set_by_identifier(kms.uri(), target)
+            .map(|set| OwnMatch {
+                set,
+                uri: user.uri().map(str::to_string),
+            })
+            .ok_or(missing)
+    };
+    if let Some(uri) = user.uri() {
+        for &n in candidates {
+            if kms.identifier(scheme, uri, n, t)? == target {
+                return found(MikeyError::NoKeyForPeriod);
+            }
         }
     }
-    Err(MikeyError::NoKeyForPeriod)
+    found(MikeyError::NotForReceiver)
+}
+
+/// The key set under `kms` for the URI `idr` (IDRr or IDRi): the user's URI must be
+/// `idr` and one of its identifiers for the candidate periods held (K2, K3). A user
+/// whose URI is not known accepts `idr` when it maps to the identifier of a held
+/// key set (the identifier binds the URI), and learns its URI from it.
+fn match_uri<'a>(
+    user: &'a LocalUser,
+    kms: &TrustedKms,
+    idr: &[u8],
+    scheme: IdScheme,
+    candidates: &[u64],
+    t: NtpTime,
+) -> Result<OwnMatch<'a>, MikeyError> {
+    let uri = match user.uri() {
+        Some(u) if u.as_bytes() == idr => u,
+        Some(_) => return Err(MikeyError::NotForReceiver),
+        None => std::str::from_utf8(idr).map_err(|_| MikeyError::NotForReceiver)?,
+    };
+    for &n in candidates {
+        let id = kms.identifier(scheme, uri, n, t)?;
+        if let Some(set) = user.key_set_by_identifier(kms.uri(), &id) {
+            return Ok(OwnMatch {
+                set,
+                uri: Some(uri.to_string()),
+            });
+        }
+    }
+    Err(if user.uri().is_some() {
+        MikeyError::NoKeyForPeriod
+    } else {
+        MikeyError::NotForReceiver
+    })
 }
 
 /// Step 4 for the initiator's other device: the receiver's key set under the
@@ -582,20 +690,14 @@ fn find_self_key_set<'a>(
     if let Some(idr) = message.idr(IdRole::InitiatorUid) {
         return user
             .key_set_by_identifier(kms_i.uri(), &idr.data)
-            .map(|set| OwnMatch { set })
+            .map(|set| OwnMatch {
+                set,
+                uri: user.uri().map(str::to_string),
+            })
             .ok_or(MikeyError::NotForReceiver);
     }
     let idr = message
         .idr(IdRole::Initiator)
         .ok_or(MikeyError::NotForReceiver)?;
-    if idr.data != user.uri().as_bytes() {
-        return Err(MikeyError::NotForReceiver);
-    }
-    for &n in candidates {
-        let id = kms_i.identifier(scheme, user.uri(), n, t)?;
-        if let Some(set) = user.key_set_by_identifier(kms_i.uri(), &id) {
-            return Ok(OwnMatch { set });
-        }
-    }
-    Err(MikeyError::NoKeyForPeriod)
+    match_uri(user, kms_i, &idr.data, scheme, candidates, t)
 }
