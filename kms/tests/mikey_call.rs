@@ -1,7 +1,8 @@
 //! A cross-KMS MIKEY-SAKKE call through real KMS servers on 127.0.0.1 (TLS):
 //! Alice under KMS A calls Bob under KMS B, both provisioned over HTTPS with
 //! `KmsClient`, each trusting the other KMS through its certcache; a user of a
-//! third KMS C, which neither A nor B trusts, is rejected by Bob's responder.
+//! third KMS C, which neither A nor B trusts, is rejected by Bob's responder,
+//! and so is one signed under C's keys that claims to come from KMS A.
 //! Run with `--release` (SAKKE and ECCSI are slow in debug).
 
 mod common;
@@ -9,10 +10,12 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use mikey_sakke::identity::NtpTime;
+use mikey_sakke::eccsi::SigningKey;
+use mikey_sakke::identity::{NtpTime, Uid};
 use mikey_sakke::kdf::KeyType;
 use mikey_sakke::mikey::{
-    cs_id, initiate, IdRole, InitiateRequest, MikeyError, Responder, ResponderConfig,
+    cs_id, initiate, IdRole, InitiateRequest, KeySet, LocalUser, MikeyError, Responder,
+    ResponderConfig, TrustedKms,
 };
 use mikey_sakke::random::OsRandom;
 use mikey_sakke_kms::client::KmsClient;
@@ -183,6 +186,32 @@ async fn cross_kms_call_through_real_servers() {
     let err = bob_side.receive_text(&forged.text, now).unwrap_err();
     assert_eq!(err, MikeyError::UnknownKms);
     assert_eq!(err.check_id(), Some("K1"));
+
+    // Mallory claims to be under KMS A (IDRkmsi = A) with a signing key KMS C
+    // issued for her UID under A: Bob verifies with A's real KPAK and rejects
+    // the signature (checklist C1).
+    let period = bob.key_sets[0].key_period_no;
+    let fake_a = TrustedKms::new(
+        KMS_A,
+        c.certificate().pub_auth_key.clone(),
+        &c.certificate().pub_enc_key,
+        a.certificate().key_period().unwrap(),
+    );
+    let uid = Uid::derive(MALLORY, KMS_A, fake_a.key_period(), period).unwrap();
+    let (ssk, pvt) = c.issuer().issue_signing_key(&uid, &mut OsRandom).unwrap();
+    let signer = SigningKey::new(fake_a.kpak(), uid.as_bytes(), ssk, pvt).unwrap();
+    let mut impostor = LocalUser::new(MALLORY, KMS_A);
+    impostor.add_key_set(KeySet::new(KMS_A, period, uid.as_bytes(), Some(signer), None).unwrap());
+    let mut impostor_trust = mallory_trust.clone();
+    impostor_trust.insert(fake_a);
+    let req = InitiateRequest::new(KeyType::Pck, BOB, KMS_B, now);
+    let forged = initiate(&impostor, &impostor_trust, req, &mut OsRandom).unwrap();
+    let idr = |role| String::from_utf8(forged.message.idr(role).unwrap().data.clone()).unwrap();
+    assert_eq!(idr(IdRole::InitiatorKms), KMS_A);
+    assert_eq!(
+        bob_side.receive_text(&forged.text, now).unwrap_err(),
+        MikeyError::SignatureInvalid
+    );
 
     sa.stop().await;
     sb.stop().await;
