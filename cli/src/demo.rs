@@ -1,24 +1,35 @@
-//! `msk demo`: a secure call across two organisations, step by step: two KMSs,
-//! key provisioning, a MIKEY-SAKKE private call key from Alice (Org A) to Bob
-//! (Org B), SRTP media both ways, replays rejected, then a group key from Org A's
-//! group management server to Bob and Carol and group media between them.
+//! `msk demo`: a secure call across two organisations, step by step: two real
+//! KMS servers started on 127.0.0.1 (TLS, temporary stores), users enrolled
+//! and provisioned over HTTPS with the KMS client, certificates exchanged
+//! between the KMSs, a MIKEY-SAKKE private call key from Alice (Org A) to Bob
+//! (Org B), SRTP media both ways, replays rejected, then a group key from Org
+//! A's group management server to Bob and Carol and group media between them;
+//! finally the servers are shut down and their stores removed.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use mikey_sakke::eccsi::{EccsiKms, Pvt, SigningKey, Ssk};
-use mikey_sakke::identity::{KeyPeriod, NtpTime, Uid};
+use mikey_sakke::identity::{KeyPeriod, NtpTime};
 use mikey_sakke::kdf::{KeyId, KeyType};
+use mikey_sakke::kms::KmsConfig;
 use mikey_sakke::mikey::key_params::{GroupId, KeyParameters};
 use mikey_sakke::mikey::{
     cs_id, encode_sdp_attribute, initiate, CryptoSession, IdRole, InitiateRequest,
-    InitiatedMessage, KeySet, LocalUser, ReceivedKey, Responder, ResponderConfig, TrustStore,
-    TrustedKms, RAND_LEN,
+    InitiatedMessage, LocalUser, ReceivedKey, Responder, ResponderConfig, TrustStore, RAND_LEN,
 };
 use mikey_sakke::random::{OsRandom, SecureRandom};
-use mikey_sakke::sakke::{KmsContext, ReceiverKey, Rsk, SakkeKms, Ssv};
+use mikey_sakke::sakke::Ssv;
 use mikey_sakke::srtp::SrtpContext;
+use mikey_sakke_kms::client::{ClientError, KmsClient};
+use mikey_sakke_kms::keystore::{ClientKeys, UserKeySet};
+use mikey_sakke_kms::seal::{KdfParams, OperatorSecret};
+use mikey_sakke_kms::server::{self, ServerConfig};
+use mikey_sakke_kms::service::Kms;
+use mikey_sakke_kms::store::{KmsStore, SqliteStore};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use tokio::sync::oneshot;
+use zeroize::Zeroizing;
 
 use crate::error::{line, CliError};
 use crate::hexarg;
@@ -127,99 +138,152 @@ fn payload_text(rtp: &[u8]) -> String {
     String::from_utf8_lossy(rtp.get(12..).unwrap_or(&[])).into_owned()
 }
 
-/// A KMS: its master secrets and its published certificate.
-struct Kms {
-    eccsi: EccsiKms,
-    sakke: SakkeKms,
-    cert: TrustedKms,
+/// A KMS of the demo: a real `mikey-sakke-kms` server on 127.0.0.1 (an
+/// ephemeral port, TLS with a certificate generated for the run) over an
+/// SQLite store in a temporary directory.
+struct DemoKms {
+    kms: Arc<Kms>,
+    dir: tempfile::TempDir,
+    url: String,
+    ca_pem: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), mikey_sakke_kms::server::ServerError>>,
 }
 
-fn create_kms(uri: &str, rng: &mut OsRandom) -> Result<Kms, CliError> {
-    let eccsi = EccsiKms::generate(rng).map_err(|e| failed("ECCSI key generation", e))?;
-    let sakke = SakkeKms::generate(rng).map_err(|e| failed("SAKKE key generation", e))?;
-    let period = KeyPeriod::new(KEY_PERIOD, 0).map_err(|e| failed("key period", e))?;
-    let cert = TrustedKms::with_context(
-        uri,
-        eccsi.kpak().clone(),
-        KmsContext::new(sakke.public_key()),
-        period,
+/// Creates a KMS in a fresh temporary directory (master secrets sealed
+/// under `secret`) and starts serving it on 127.0.0.1 over TLS.
+fn start_kms(
+    rt: &tokio::runtime::Runtime,
+    uri: &str,
+    secret: &OperatorSecret,
+) -> Result<DemoKms, CliError> {
+    let dir = tempfile::Builder::new()
+        .prefix("msk-demo-kms-")
+        .tempdir()
+        .map_err(|e| failed("creating a temporary directory", e))?;
+    let store: Arc<dyn KmsStore> =
+        Arc::new(SqliteStore::open_dir(dir.path()).map_err(|e| failed("opening the store", e))?);
+    let config = KmsConfig {
+        kms_uri: uri.to_string(),
+        key_period: KeyPeriod::new(KEY_PERIOD, 0).map_err(|e| failed("key period", e))?,
+        domains: None,
+        valid_from: None,
+        valid_to: None,
+        issuer: None,
+        cert_uri: None,
+    };
+    let kms = Arc::new(
+        Kms::init(store, secret, config, KdfParams::default())
+            .map_err(|e| failed(&format!("creating {uri}"), e))?,
     );
-    Ok(Kms { eccsi, sakke, cert })
-}
-
-fn show_kms(kms: &Kms) -> Result<(), CliError> {
-    let c = &kms.cert;
-    detail(format_args!("KPAK: {}", short(c.kpak().as_bytes())))?;
-    detail(format_args!(
-        "Z:    {}",
-        short(&kms.sakke.public_key().to_bytes())
-    ))?;
-    detail(format_args!(
-        "published certificate: KMS URI {}, KPAK, Z, UserKeyPeriod {} s, UserKeyOffset {}",
-        c.uri(),
-        c.key_period().period(),
-        c.key_period().offset()
-    ))
-}
-
-/// What a KMS hands a user for one key period (over a secure channel).
-struct Issued {
-    uri: &'static str,
-    kms: &'static str,
-    period_no: u64,
-    uid: Uid,
-    ssk: Ssk,
-    pvt: Pvt,
-    rsk: Rsk,
-}
-
-fn issue(kms: &Kms, uri: &'static str, n: u64, rng: &mut OsRandom) -> Result<Issued, CliError> {
-    let c = &kms.cert;
-    let uid = Uid::derive(uri, c.uri(), c.key_period(), n).map_err(|e| failed("UID", e))?;
-    let (ssk, pvt) = kms
-        .eccsi
-        .issue(uid.as_bytes(), rng)
-        .map_err(|e| failed(&format!("issuing the ECCSI key of {uri}"), e))?;
-    let rsk = kms
-        .sakke
-        .issue_rsk(uid.as_bytes())
-        .map_err(|e| failed(&format!("issuing the SAKKE key of {uri}"), e))?;
-    let kms = if c.uri() == KMS_A { KMS_A } else { KMS_B };
-    Ok(Issued {
-        uri,
+    let tls = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()])
+        .map_err(|e| failed("generating the TLS certificate", e))?;
+    let ca_pem = tls.cert.pem();
+    let (cert_file, key_file) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
+    std::fs::write(&cert_file, &ca_pem).map_err(|e| failed("writing the TLS certificate", e))?;
+    std::fs::write(&key_file, tls.signing_key.serialize_pem())
+        .map_err(|e| failed("writing the TLS key", e))?;
+    let tls = server::load_tls(&cert_file, &key_file).map_err(|e| failed("TLS", e))?;
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .map_err(|e| failed("listening on 127.0.0.1", e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| failed("listening on 127.0.0.1", e))?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = server::router(kms.clone(), ServerConfig::default());
+    let task = rt.spawn(server::serve(listener, app, Some(tls), async {
+        let _ = stopped.await;
+    }));
+    Ok(DemoKms {
         kms,
-        period_no: n,
-        uid,
-        ssk,
-        pvt,
-        rsk,
+        dir,
+        url: format!("https://{addr}"),
+        ca_pem,
+        stop: Some(stop),
+        task,
     })
 }
 
-/// The device side: validates the SSK/PVT (RFC 6507 §5.1.2) and the RSK
-/// (RFC 6508 §6.1.2) against the KMS certificate, and precomputes.
-fn provision(issued: Issued, trust: &TrustStore) -> Result<LocalUser, CliError> {
-    let who = issued.uri;
-    let kms = trust
-        .get(issued.kms)
-        .ok_or_else(|| broken("KMS certificate missing"))?;
-    let id = issued.uid.as_bytes();
-    let signing = SigningKey::new(kms.kpak(), id, issued.ssk, issued.pvt)
-        .map_err(|e| failed(&format!("validating the SSK/PVT of {who}"), e))?;
-    let receiving = ReceiverKey::new(kms.sakke(), id, issued.rsk)
-        .map_err(|e| failed(&format!("validating the RSK of {who}"), e))?;
-    let set = KeySet::new(
-        kms.uri(),
-        issued.period_no,
-        id,
-        Some(signing),
-        Some(receiving),
-    )
-    .map_err(|e| failed("key set", e))?;
-    let mut user = LocalUser::new(who, kms.uri());
-    user.add_key_set(set);
+fn show_kms(kms: &DemoKms) -> Result<(), CliError> {
+    let c = kms.kms.certificate();
+    detail(format_args!("KPAK: {}", short(c.pub_auth_key.as_bytes())))?;
+    detail(format_args!("Z:    {}", short(&c.pub_enc_key.to_bytes())))?;
+    detail(format_args!(
+        "published certificate: KMS URI {}, KPAK, Z, UserKeyPeriod {} s, UserKeyOffset {}",
+        c.kms_uri, c.user_key_period, c.user_key_offset
+    ))?;
+    detail(format_args!(
+        "serving TS 33.180 Annex D over HTTPS at {} (TLS certificate generated for this run)",
+        kms.url
+    ))?;
+    detail(format_args!(
+        "store: {} (master secrets encrypted under the operator secret)",
+        kms.dir.path().display()
+    ))
+}
+
+/// Stops the server gracefully (open connections finish), then removes
+/// the temporary store; returns the number of key sets the KMS issued.
+fn stop_kms(rt: &tokio::runtime::Runtime, mut kms: DemoKms) -> Result<usize, CliError> {
+    if let Some(stop) = kms.stop.take() {
+        let _ = stop.send(());
+    }
+    rt.block_on(kms.task)
+        .map_err(|e| failed("stopping the KMS", e))?
+        .map_err(|e| failed("the KMS server", e))?;
+    let issued = kms
+        .kms
+        .store()
+        .audit_log(1000)
+        .map_err(|e| failed("reading the audit log", e))?
+        .iter()
+        .filter(|e| e.event == "issue")
+        .count();
+    drop(kms.kms);
+    kms.dir
+        .close()
+        .map_err(|e| failed("removing the temporary store", e))?;
+    Ok(issued)
+}
+
+/// A device provisioned over HTTPS with the KMS client: KMS certificate
+/// (init), this period's key set (keyprov, validated) and the trusted
+/// external KMSs (certcache).
+async fn fetch_keys(kms: &DemoKms, token: &str, uri: &str) -> Result<ClientKeys, CliError> {
+    let fail = |what: &str, e: ClientError| failed(&format!("{what} for {uri}"), e);
+    let client = KmsClient::new(&kms.url, token, uri)
+        .and_then(|c| c.with_roots_pem(kms.ca_pem.as_bytes()))
+        .map_err(|e| fail("the KMS client", e))?
+        .with_timeout(Duration::from_secs(15));
+    let cert = client.init().await.map_err(|e| fail("init", e))?;
+    let sets = client
+        .key_provision(&cert, None)
+        .await
+        .map_err(|e| fail("keyprov", e))?;
+    let cache = client
+        .cert_cache(None)
+        .await
+        .map_err(|e| fail("certcache", e))?;
+    let mut keys = ClientKeys::new(uri, cert);
+    keys.insert_key_sets(sets.into_iter().map(UserKeySet::from));
+    keys.set_trusted(cache);
+    Ok(keys)
+}
+
+/// A device's MIKEY view of its keys: its own key sets (validated again
+/// under its KMS certificate, precomputed) and its trust store (its own KMS
+/// and those of its certcache).
+fn device(keys: &ClientKeys) -> Result<(LocalUser, TrustStore), CliError> {
+    let who = &keys.user_uri;
+    let mut user = keys
+        .local_user()
+        .map_err(|e| failed(&format!("the keys of {who}"), e))?;
     user.precompute();
-    Ok(user)
+    let trust = keys
+        .trust_store()
+        .map_err(|e| failed(&format!("the trust store of {who}"), e))?;
+    Ok((user, trust))
 }
 
 /// What the GMS sends every member: one GMK, its GMK-ID and one RAND.
@@ -273,83 +337,124 @@ pub fn run() -> Result<(), CliError> {
     let total = Instant::now();
     let mut rng = OsRandom;
     line("MIKEY-SAKKE demo: a secure call across two organisations.")?;
-    line("Org A and Org B each run a KMS. Alice (Org A) calls Bob (Org B): ECCSI (RFC 6507)")?;
+    line("Org A and Org B each run a KMS: real TS 33.180 Annex D servers, started here on")?;
+    line("127.0.0.1 and stopped at the end. Alice (Org A) calls Bob (Org B): ECCSI (RFC 6507)")?;
     line("signs the key, SAKKE (RFC 6508) carries it, MIKEY (RFC 3830, TS 33.180) delivers")?;
     line("it, SRTP (RFC 3711, RFC 7714) protects the media. Then Org A's group management")?;
     line("server gives a group key to Bob and Carol. Secrets are shown only as fingerprints")?;
     line("(first 4 octets of their SHA-256).")?;
 
     // --- The two KMSs -------------------------------------------------------
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| failed("starting the async runtime", e))?;
+    // The operator secret that seals the KMSs' master secrets: drawn for this
+    // run (a deployment reads it from MSK_KMS_SECRET or a file).
+    let mut secret = Zeroizing::new([0u8; 32]);
+    rng.fill(&mut secret[..])?;
+    let secret = OperatorSecret::new(secret.to_vec()).map_err(|e| failed("operator secret", e))?;
     let kms_a = step(
         1,
-        &format!("KMS A ({KMS_A}) creates its ECCSI (KSAK→KPAK) and SAKKE (z→Z) master keys"),
-        || create_kms(KMS_A, &mut rng),
+        &format!("KMS A ({KMS_A}) creates its ECCSI (KSAK→KPAK) and SAKKE (z→Z) master keys in a new store and starts serving on loopback"),
+        || start_kms(&rt, KMS_A, &secret),
     )?;
     show_kms(&kms_a)?;
     let kms_b = step(
         2,
-        &format!("KMS B ({KMS_B}) creates its ECCSI and SAKKE master keys"),
-        || create_kms(KMS_B, &mut rng),
+        &format!("KMS B ({KMS_B}) does the same in its own store, on its own port"),
+        || start_kms(&rt, KMS_B, &secret),
     )?;
     show_kms(&kms_b)?;
 
-    let now = NtpTime::now().map_err(|e| failed("reading the clock", e))?;
-    let n = kms_a
-        .cert
-        .key_period()
-        .number_at(now)
-        .map_err(|e| failed("key period", e))?;
-    let (year, month) = now.year_month();
-
-    // --- Provisioning -------------------------------------------------------
-    let (alice_keys, carol_keys, gms_keys) = step(
+    let tokens = step(
         3,
-        "KMS A issues this key period's keys (SSK, PVT, RSK) to Alice, Carol and the group management server",
+        "The organisations exchange KMS certificates, so KMS A trusts KMS B and KMS B trusts KMS A; each KMS enrols its users with a bearer token",
         || {
-            Ok((
-                issue(&kms_a, ALICE, n, &mut rng)?,
-                issue(&kms_a, CAROL, n, &mut rng)?,
-                issue(&kms_a, GMS, n, &mut rng)?,
-            ))
+            let trust = |k: &DemoKms, other: &DemoKms| {
+                k.kms
+                    .add_trust(&other.kms.certificate().to_xml())
+                    .map_err(|e| failed("adding a trusted KMS", e))
+            };
+            trust(&kms_a, &kms_b)?;
+            trust(&kms_b, &kms_a)?;
+            let mut tokens = Vec::new();
+            for (kms, uri) in [(&kms_a, ALICE), (&kms_a, CAROL), (&kms_a, GMS), (&kms_b, BOB)] {
+                let token = kms
+                    .kms
+                    .add_user(uri)
+                    .map_err(|e| failed(&format!("adding {uri}"), e))?;
+                tokens.push(token);
+            }
+            Ok(tokens)
         },
     )?;
+    detail(format_args!(
+        "KMS A trusts {KMS_B}, KMS B trusts {KMS_A} (each KmsCertificate XML imported as External)"
+    ))?;
+    detail(format_args!("KMS A: {ALICE}, {CAROL}, {GMS}; KMS B: {BOB}"))?;
+    detail("each user gets a fresh 256-bit token; the KMS stores only its SHA-256")?;
+
+    let keys = step(
+        4,
+        "Every device fetches its keys over HTTPS with the KMS client: init (KMS certificate), keyprov (SSK, PVT, RSK, validated), certcache (trusted KMSs)",
+        || {
+            rt.block_on(async {
+                Ok(vec![
+                    fetch_keys(&kms_a, &tokens[0], ALICE).await?,
+                    fetch_keys(&kms_a, &tokens[1], CAROL).await?,
+                    fetch_keys(&kms_a, &tokens[2], GMS).await?,
+                    fetch_keys(&kms_b, &tokens[3], BOB).await?,
+                ])
+            })
+        },
+    )?;
+    drop(tokens);
+    let now = NtpTime::now().map_err(|e| failed("reading the clock", e))?;
+    let (year, month) = now.year_month();
+    let n = keys
+        .first()
+        .and_then(|k| k.key_sets.first())
+        .map(|s| s.key_period_no)
+        .ok_or_else(|| broken("no key set provisioned"))?;
     detail(format_args!(
         "key period {n} ({year:04}-{month:02}); each key is bound to the user's UID = SHA-256(URI, KMS URI, period)"
     ))?;
-    for k in [&alice_keys, &carol_keys, &gms_keys] {
+    for k in &keys {
+        let set = k
+            .key_sets
+            .first()
+            .ok_or_else(|| broken("no key set provisioned"))?;
         detail(format_args!(
-            "{:<26} UID {}",
-            k.uri,
-            short(k.uid.as_bytes())
+            "{:<26} UID {} from {}",
+            k.user_uri,
+            short(set.uid.as_bytes()),
+            set.kms_uri
         ))?;
     }
-    let bob_keys = step(4, "KMS B issues Bob's keys", || {
-        issue(&kms_b, BOB, n, &mut rng)
-    })?;
-    detail(format_args!(
-        "{:<26} UID {}",
-        bob_keys.uri,
-        short(bob_keys.uid.as_bytes())
-    ))?;
 
-    let mut trust = TrustStore::new();
-    trust.insert(kms_a.cert.clone());
-    trust.insert(kms_b.cert.clone());
-    let (alice, bob, carol, gms) = step(
+    let devices = step(
         5,
-        "Every device trusts both KMS certificates, validates its SSK/PVT (RFC 6507 §5.1.2) and RSK (RFC 6508 §6.1.2), and precomputes",
-        || {
-            Ok((
-                provision(alice_keys, &trust)?,
-                provision(bob_keys, &trust)?,
-                provision(carol_keys, &trust)?,
-                provision(gms_keys, &trust)?,
-            ))
-        },
+        "Every device builds its trust store (its own KMS + certcache), checks its SSK/PVT (RFC 6507 §5.1.2) and RSK (RFC 6508 §6.1.2) again, and precomputes",
+        || keys.iter().map(device).collect::<Result<Vec<_>, _>>(),
     )?;
-    detail(
-        "Alice, Bob, Carol, GMS: keys valid; trusted KMSs: kms.org-a.example, kms.org-b.example",
-    )?;
+    for k in &keys {
+        let external: Vec<&str> = k.trusted.iter().map(|c| c.kms_uri.as_str()).collect();
+        detail(format_args!(
+            "{:<26} trusts {} (own), {} (certcache)",
+            k.user_uri,
+            k.kms.kms_uri,
+            external.join(", ")
+        ))?;
+    }
+    detail("Alice, Carol, GMS, Bob: keys valid")?;
+    let mut devices = devices.into_iter();
+    let mut next = || devices.next().ok_or_else(|| broken("missing device"));
+    let (alice, alice_trust) = next()?;
+    let (carol, carol_trust) = next()?;
+    let (gms, gms_trust) = next()?;
+    let (bob, bob_trust) = next()?;
 
     // --- Private call: Alice → Bob -------------------------------------------
     let call = step(
@@ -357,7 +462,7 @@ pub fn run() -> Result<(), CliError> {
         "Alice calls Bob: she makes a private call key (PCK), signs it with her key from KMS A and encapsulates it to Bob under KMS B's Z",
         || {
             let req = InitiateRequest::new(KeyType::Pck, BOB, KMS_B, now);
-            initiate(&alice, &trust, req, &mut rng).map_err(|e| failed("building the I_MESSAGE", e))
+            initiate(&alice, &alice_trust, req, &mut rng).map_err(|e| failed("building the I_MESSAGE", e))
         },
     )?;
     detail(format_args!(
@@ -386,7 +491,7 @@ pub fn run() -> Result<(), CliError> {
         fingerprint(call.key.as_bytes())
     ))?;
 
-    let mut bob_side = Responder::new(bob, trust.clone(), ResponderConfig::default());
+    let mut bob_side = Responder::new(bob, bob_trust, ResponderConfig::default());
     let bob_call = step(
         7,
         "Bob checks the I_MESSAGE: time and replay cache, Alice's signature with KMS A's KPAK, then decapsulates with his RSK from KMS B",
@@ -553,8 +658,8 @@ pub fn run() -> Result<(), CliError> {
         "It sends the GMK to each member in its own I_MESSAGE (signed with its key from KMS A)",
         || {
             Ok((
-                group_message(&gms, &trust, (BOB, KMS_B), &group_key, now, &mut rng)?,
-                group_message(&gms, &trust, (CAROL, KMS_A), &group_key, now, &mut rng)?,
+                group_message(&gms, &gms_trust, (BOB, KMS_B), &group_key, now, &mut rng)?,
+                group_message(&gms, &gms_trust, (CAROL, KMS_A), &group_key, now, &mut rng)?,
             ))
         },
     )?;
@@ -575,7 +680,7 @@ pub fn run() -> Result<(), CliError> {
     )?;
     detail("Both messages carry the same RAND, so each member can also derive the others' keys.")?;
 
-    let mut carol_side = Responder::new(carol, trust.clone(), ResponderConfig::default());
+    let mut carol_side = Responder::new(carol, carol_trust, ResponderConfig::default());
     let (bob_group, carol_group) = step(
         16,
         "Bob and Carol each verify and decapsulate theirs",
@@ -700,6 +805,15 @@ pub fn run() -> Result<(), CliError> {
         Ok(payload_text(&p))
     })?;
     detail(format_args!("Bob hears: \"{heard}\""))?;
+
+    let (issued_a, issued_b) = step(
+        20,
+        "KMS A and KMS B shut down gracefully; their temporary stores are removed",
+        || Ok((stop_kms(&rt, kms_a)?, stop_kms(&rt, kms_b)?)),
+    )?;
+    detail(format_args!(
+        "key sets issued (audit log): KMS A {issued_a}, KMS B {issued_b}"
+    ))?;
 
     line(format_args!(
         "\nDone: all steps succeeded in {:.1} ms.",

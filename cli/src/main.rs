@@ -63,8 +63,9 @@ enum Command {
     Srtcp(srtp_cmd::SrtcpCommand),
     /// Time every operation in-process, like `openssl speed`.
     Speed(speed::SpeedArgs),
-    /// Walk through a secure call across two organisations (two KMSs,
-    /// I_MESSAGE, SRTP) and a group key for two members.
+    /// Walk through a secure call across two organisations (two KMS servers
+    /// on loopback, provisioning over HTTPS, I_MESSAGE, SRTP) and a group key
+    /// for two members.
     Demo,
 }
 

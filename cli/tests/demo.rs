@@ -1,6 +1,8 @@
 //! `msk demo`: the secure call runs to the end (exit 0) and prints what it
-//! claims: verified signatures, matching keys on both ends, recovered media, and
-//! rejected replays. Run with `--release` (SAKKE and ECCSI are slow in debug).
+//! claims: two real KMS servers on loopback that trust each other, keys
+//! provisioned over HTTPS, verified signatures, matching keys on both ends,
+//! recovered media, rejected replays, and the servers stopped with their
+//! temporary stores removed. Run with `--release` (SAKKE and ECCSI are slow in debug).
 
 use std::process::Command;
 
@@ -41,9 +43,9 @@ fn demo_secure_call() {
     let out = demo();
     let has = |s: &str| assert!(out.contains(s), "missing {s:?} in:\n{out}");
 
-    // Steps 1–19, in order.
+    // Steps 1–20, in order.
     let mut at = 0;
-    for n in 1..=19 {
+    for n in 1..=20 {
         let title = format!("\n{n:>2}. ");
         let i = out[at..]
             .find(&title)
@@ -56,6 +58,56 @@ fn demo_secure_call() {
     // Two KMSs with certificate-like public sets.
     has("published certificate: KMS URI kms.org-a.example, KPAK, Z, UserKeyPeriod 2592000 s, UserKeyOffset 0");
     has("published certificate: KMS URI kms.org-b.example, KPAK, Z, UserKeyPeriod 2592000 s, UserKeyOffset 0");
+
+    // Each KMS is a real server on its own loopback port, over TLS.
+    let serving = lines(
+        &out,
+        "serving TS 33.180 Annex D over HTTPS at https://127.0.0.1:",
+    );
+    assert_eq!(serving.len(), 2, "{out}");
+    let port = |l: &str| {
+        word_after(l, "https://127.0.0.1:")
+            .parse::<u16>()
+            .unwrap_or_else(|_| panic!("port in {l}"))
+    };
+    assert_ne!(port(serving[0]), port(serving[1]));
+    has("KMS A trusts kms.org-b.example, KMS B trusts kms.org-a.example");
+
+    // Keys provisioned over HTTP from the right KMS; trust from certcache.
+    for (user, kms, other) in [
+        (
+            "sip:alice@org-a.example",
+            "kms.org-a.example",
+            "kms.org-b.example",
+        ),
+        (
+            "sip:carol@org-a.example",
+            "kms.org-a.example",
+            "kms.org-b.example",
+        ),
+        (
+            "sip:gms@org-a.example",
+            "kms.org-a.example",
+            "kms.org-b.example",
+        ),
+        (
+            "sip:bob@org-b.example",
+            "kms.org-b.example",
+            "kms.org-a.example",
+        ),
+    ] {
+        let uid = lines(&out, &format!("{user} "));
+        assert!(
+            uid.iter()
+                .any(|l| l.contains(" UID ") && l.ends_with(&format!("from {kms}"))),
+            "{out}"
+        );
+        assert!(
+            uid.iter()
+                .any(|l| l.ends_with(&format!("trusts {kms} (own), {other} (certcache)"))),
+            "{out}"
+        );
+    }
 
     // The private call's I_MESSAGE crosses the organisations.
     has("sent as \"mikey ");
@@ -119,6 +171,17 @@ fn demo_secure_call() {
     has("with her own group keys: rejected (unknown MKI)");
     has("with Bob's keys: \"Bob to the rescue team: on my way.\"");
     has("Bob hears: \"Carol: copy that, Bob.\"");
+
+    // Shut down: three key sets from KMS A, one from KMS B; the stores are gone.
+    has("KMS A and KMS B shut down gracefully; their temporary stores are removed");
+    has("key sets issued (audit log): KMS A 3, KMS B 1");
+    let stores = lines(&out, "store: ");
+    assert_eq!(stores.len(), 2, "{out}");
+    for l in stores {
+        let path = word_after(l, "store: ");
+        assert!(path.contains("msk-demo-kms-"), "{l}");
+        assert!(!std::path::Path::new(path).exists(), "{path} left behind");
+    }
 
     // No secret in hex: fingerprints only (4 octets).
     for l in lines(&out, "fingerprint") {

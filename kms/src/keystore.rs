@@ -41,6 +41,9 @@ pub enum KeyStoreError {
     /// A stored key or certificate is invalid.
     #[error(transparent)]
     Doc(#[from] KmsDocError),
+    /// The keys do not form a MIKEY key set (see [`crate::mikey`]).
+    #[error(transparent)]
+    Mikey(#[from] mikey_sakke::mikey::MikeyError),
 }
 
 /// A validated key set of the user for one key period: what the MIKEY-SAKKE

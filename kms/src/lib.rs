@@ -10,6 +10,7 @@
 //! | [`server`] | the HTTP(S) server of TS 33.180 D.2 (axum, rustls) |
 //! | [`client`] | [`client::KmsClient`]: init, keyprov, certcache with validation of every key |
 //! | [`keystore`] | what a client holds, [`keystore::ClientKeyStore`] and its encrypted file backend |
+//! | [`mikey`] | [`keystore::ClientKeys`] → MIKEY trust store and local user |
 //!
 //! The documents and the issuance arithmetic are those of
 //! [`mikey_sakke::kms`]; this crate adds I/O.
@@ -17,6 +18,7 @@
 
 pub mod client;
 pub mod keystore;
+pub mod mikey;
 #[cfg(feature = "postgres")]
 pub mod pg_store;
 pub mod seal;
