@@ -175,7 +175,7 @@ mod tests {
         assert!(trust.require_valid("kms-a", after).is_err());
 
         let user = keys.local_user().unwrap();
-        assert_eq!(user.uri(), "sip:alice@a");
+        assert_eq!(user.uri(), Some("sip:alice@a"));
         assert_eq!(user.kms_uri(), "kms-a");
         assert_eq!(user.key_sets().len(), 2);
         let set = user.key_set_by_period("kms-a", 6).unwrap();
