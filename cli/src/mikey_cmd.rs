@@ -61,10 +61,13 @@ pub enum MikeyCommand {
     /// GENERIC-ID map, or null if the message has none.
     ///
     /// Exit 1 (`invalid` on stdout, the reason and its check id on stderr)
-    /// when the message is rejected: signature, decapsulation, time window
-    /// (|T - now| > --window), not addressed to --receiver-id, key type, key
-    /// parameters. Exit 2 for malformed arguments or a malformed message, and
-    /// for an RSK that does not validate for --receiver-id.
+    /// whenever the decoded message is rejected: malformed structure
+    /// (truncated, bad lengths, wrong data type, unsupported parameters),
+    /// signature, decapsulation, time window (|T - now| > --window), not
+    /// addressed to --receiver-id, key type, key parameters. Exit 2 when
+    /// MESSAGE is not decodable text (base64, hex, SDP line), for malformed
+    /// other arguments, and for key arguments that do not parse or validate
+    /// (an RSK that does not validate for --receiver-id).
     Receive(Box<mikey_receive::ReceiveArgs>),
 }
 

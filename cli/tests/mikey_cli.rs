@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use mikey_sakke::kdf::{gmk_id_from_guk_id, guk_id, KeyId};
+use mikey_sakke::mikey::encode_text;
 use serde_json::Value;
 
 struct Run {
@@ -465,17 +466,13 @@ fn receive_bad_input_exits_2() {
         "--message",
         "E1",
     );
+    // A decodable but truncated message with a malformed argument: the
+    // argument is reported (exit 2), not the message.
     let hex_form = sample_hex(&c);
     assert_bad_input(
-        &receive_sample(&c, &hex_form[..600], &["--at", SAMPLE_AT]),
-        "--message",
-        "E2",
-    );
-    // Data type 27 instead of 26: not an I_MESSAGE.
-    assert_bad_input(
-        &receive_sample(&c, &format!("011b{}", &hex_form[4..]), &["--at", SAMPLE_AT]),
-        "--message",
-        "H2",
+        &receive_sample(&c, &hex_form[..600], &["--at", "yesterday"]),
+        "--at",
+        "RFC 3339",
     );
     let run = msk(&[
         "mikey",
@@ -537,6 +534,29 @@ fn receive_bad_input_exits_2() {
         "04",
     ]);
     assert_bad_input(&run, "--receiver-kms-public", "257 octets");
+}
+
+/// A message that decodes to octets but is rejected by the core for its
+/// structure: exit 1 `invalid`, the check id on stderr.
+#[test]
+fn receive_garbled_message_is_invalid() {
+    let c = sample();
+    let hex_form = sample_hex(&c);
+    let at = ["--at", SAMPLE_AT];
+    // Truncated.
+    let run = receive_sample(&c, &hex_form[..600], &at);
+    assert_invalid(&run);
+    assert!(run.stderr.contains("E2"), "{}", run.stderr);
+    // Data type 27 instead of 26: not an I_MESSAGE.
+    let run = receive_sample(&c, &format!("011b{}", &hex_form[4..]), &at);
+    assert_invalid(&run);
+    assert!(run.stderr.contains("H2"), "{}", run.stderr);
+    // One octet, and trailing garbage.
+    assert_invalid(&receive_sample(&c, "01", &at));
+    assert_invalid(&receive_sample(&c, &format!("{hex_form}00"), &at));
+    // The base64 form of a truncated message.
+    let bytes = hex::decode(&hex_form[..200]).expect("hex");
+    assert_invalid(&receive_sample(&c, &encode_text(&bytes), &at));
 }
 
 // ---------------------------------------------------------------------------
