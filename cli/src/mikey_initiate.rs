@@ -43,8 +43,8 @@ pub struct InitiateArgs {
     /// The HDR CSB ID, 4 octets with the key type's purpose tag; default the
     /// GUK-ID for a GMK (TS 33.180 F.1.3, from the key, key id and
     /// --receiver-uri), the key id otherwise. A GMK's CSB ID other than its
-    /// GUK-ID makes a receiver that recovers the GMK-ID from its URI
-    /// (TS 33.180 F.1.3) find another GMK-ID.
+    /// GUK-ID is rejected (H7) by a receiver that recovers the GMK-ID from its
+    /// URI (TS 33.180 F.1.3): that GMK-ID disagrees with the MKI.
     #[arg(long, value_name = "HEX")]
     csb_id: Option<String>,
     /// RAND, 16 to 255 octets; default 16 random octets.

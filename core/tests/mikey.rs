@@ -713,6 +713,55 @@ fn h7_key_type() {
     expect(r.receive(&b, t0()), MikeyError::KeyTypeMismatch, "H7");
 }
 
+/// GENERIC-ID SPIs that disagree with the key identity (TS 33.180 §7.4): H7.
+#[test]
+fn h7_spi_mismatch() {
+    let w = world(false);
+    let mut req = InitiateRequest::new(KeyType::Pck, BOB, &bob_kms(&w), t0());
+    req.cs_map = CsMapChoice::GenericId(2);
+    let msg = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    let signer = SigningKeyHolder(w.alice);
+    let mut resp = Responder::new(w.bob, w.trust, ResponderConfig::default());
+    let base = Message::parse(&msg.bytes).unwrap();
+    let id = msg.key_id.to_bytes();
+    let with_spi = |spi: Vec<u8>| {
+        let mut m = base.clone();
+        let CsIdMap::GenericId(entries) = &mut m.header.cs_map else {
+            panic!("GENERIC-ID map expected");
+        };
+        entries[0].spi = spi;
+        resign(&mut m, signer.signer())
+    };
+    // The key id itself, and ID ‖ ID, are accepted.
+    let mut r = fresh_responder(&mut resp);
+    r.receive(&with_spi(id.to_vec()), t0()).unwrap();
+    let mut r = fresh_responder(&mut r);
+    r.receive(&with_spi([id, id].concat()), t0()).unwrap();
+    // Another PCK-ID.
+    let mut other = id;
+    other[3] ^= 1;
+    let mut r = fresh_responder(&mut r);
+    expect(
+        r.receive(&with_spi(other.to_vec()), t0()),
+        MikeyError::KeyIdMismatch,
+        "H7",
+    );
+    // The same id with a GMK purpose tag (0000).
+    let mut gmk_tagged = id;
+    gmk_tagged[0] &= 0x0f;
+    expect(
+        r.receive(&with_spi(gmk_tagged.to_vec()), t0()),
+        MikeyError::KeyIdMismatch,
+        "H7",
+    );
+    // A group MKI GMK-ID ‖ GUK-ID in a PCK message.
+    expect(
+        r.receive(&with_spi([gmk_tagged, id].concat()), t0()),
+        MikeyError::KeyIdMismatch,
+        "H7",
+    );
+}
+
 /// Bob's responder with a fresh replay cache and the same keys.
 fn fresh_responder(resp: &mut Responder) -> Responder {
     let user = std::mem::replace(resp.user_mut(), LocalUser::new("x", "y"));
@@ -1379,18 +1428,14 @@ fn receiver_without_uri() {
     );
     assert_eq!(r.key_id, sent.key_id);
 
-    // A CSB ID that is not Bob's GUK-ID: the rule and the MKI disagree.
+    // A CSB ID that is not Bob's GUK-ID: the rule and the signed MKI disagree,
+    // H7 for a receiver that knows its URI.
     let mut req = fixed_gmk_request();
     req.csb_id = Some(KeyId::new(0x0765_4321));
     let sent = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
-    let r = receive(true, &sent).unwrap();
-    assert_eq!(
-        r.key_id_source,
-        KeyIdSource::GukIdRule {
-            matches_mki: Some(false)
-        }
-    );
-    assert_ne!(r.key_id, sent.key_id);
+    let e = receive(true, &sent).unwrap_err();
+    assert_eq!(e, MikeyError::KeyIdMismatch);
+    assert_eq!(e.check_id(), Some("H7"));
     let r = receive(false, &sent).unwrap();
     assert_eq!(r.key_id_source, KeyIdSource::Mki);
     assert_eq!(r.key_id, sent.key_id);

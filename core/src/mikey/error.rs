@@ -79,6 +79,12 @@ pub enum MikeyError {
     /// key-parameters extension names another key type.
     #[error("key type does not match the expected or declared key type")]
     KeyTypeMismatch,
+    /// H7: a GENERIC-ID SPI (MKI) disagrees with the key identity: for a GMK an
+    /// 8-octet SPI other than GMK-ID ‖ GUK-ID (the GMK-ID as recovered for this
+    /// receiver, the GUK-ID the CSB ID), for other keys a 4-octet SPI other than
+    /// the key id, or an SPI whose purpose tag is not the key's.
+    #[error("the GENERIC-ID SPI does not match the key identity")]
+    KeyIdMismatch,
     /// H8: the DPPK-ID of the key-parameters extension differs from the CSB ID.
     #[error("key-parameters DPPK-ID differs from the CSB ID")]
     KeyParametersId,
@@ -180,7 +186,7 @@ impl MikeyError {
             UnknownCsIdMapType(_) | CsIdMapCount => "H4",
             MissingPayload(_) | DuplicatePayload(_) => "H5",
             UnsupportedSakkeParams(_) | UnsupportedIdScheme(_) => "H6",
-            KeyTypeMismatch => "H7",
+            KeyTypeMismatch | KeyIdMismatch => "H7",
             KeyParametersId | KeyParametersInvalid => "H8",
             UnknownKms => "K1",
             NotForReceiver => "K2",
