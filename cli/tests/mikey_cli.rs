@@ -1016,7 +1016,6 @@ fn receive_uri_identities_with_rfc6509_identifiers() {
     let mut request = InitiateRequest::new(KeyType::Pck, uri_r, kms_uri, now);
     request.id_scheme = IdScheme::TelUriMonthly;
     request.hide_identities = false;
-    request.sakke_to_self = true;
     let sent = initiate(&sender, &trust, request, &mut OsRandom).unwrap();
     let rsk = skms.issue_rsk(&id_r).unwrap();
 
@@ -1030,18 +1029,6 @@ fn receive_uri_identities_with_rfc6509_identifiers() {
         .unwrap();
     assert_eq!(idr_r["role_name"], "IDRr");
     assert_eq!(idr_r["text"], uri_r);
-    let to_self = info["payloads"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["payload"] == "GENERAL_EXT")
-        .cloned()
-        .unwrap();
-    assert_eq!(to_self["ext_type"], 6);
-    assert_eq!(to_self["ext_type_name"], "SAKKE-to-self");
-    assert_eq!(to_self["sakke"]["params"], 1);
-    assert_eq!(to_self["sakke"]["id_scheme"], 1);
-    assert_eq!(to_self["sakke"]["data"].as_str().unwrap().len(), 2 * 273);
 
     let at = "2030-03-17T17:46:40Z"; // Unix time 1 900 000 000
     let kpak = hex::encode(ekms.kpak().as_bytes());

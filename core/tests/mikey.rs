@@ -1087,6 +1087,46 @@ fn sakke_to_self_reaches_the_initiators_other_device() {
     }
 }
 
+/// SAKKE-to-self uses ID scheme 2 only (SPEC §5.9): the initiator refuses
+/// another scheme and a received type-6 extension with scheme 1 is H6.
+#[test]
+fn sakke_to_self_needs_id_scheme_2() {
+    let w = world(false);
+    let mut req = InitiateRequest::new(KeyType::Pck, BOB, &bob_kms(&w), t0());
+    req.sakke_to_self = true;
+    req.id_scheme = IdScheme::TelUriMonthly;
+    req.hide_identities = false;
+    assert!(matches!(
+        initiate(&w.alice, &w.trust, req, &mut OsRandom),
+        Err(MikeyError::InvalidInput(_))
+    ));
+    let mut req = InitiateRequest::new(KeyType::Pck, BOB, &bob_kms(&w), t0());
+    req.sakke_to_self = true;
+    let msg = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    assert_eq!(
+        msg.message.sakke_to_self().unwrap().id_scheme,
+        IdScheme::HashedUid
+    );
+    let signer = SigningKeyHolder(w.alice);
+    let mut m = msg.message.clone();
+    for p in &mut m.payloads {
+        if let Payload::GeneralExtension(GeneralExtension::SakkeToSelf { sakke, .. }) = p {
+            sakke.id_scheme = IdScheme::TelUriMonthly;
+        }
+    }
+    let b = resign(&mut m, signer.signer());
+    assert_eq!(
+        Message::parse_i_message(&b).unwrap_err(),
+        MikeyError::UnsupportedIdScheme(1)
+    );
+    let mut bob = Responder::new(w.bob, w.trust, ResponderConfig::default());
+    expect(
+        bob.receive(&b, t0()),
+        MikeyError::UnsupportedIdScheme(1),
+        "H6",
+    );
+}
+
 #[test]
 fn initiator_reproduces_the_sample_signed_octets() {
     // With the sample's key, key id, RAND, time, period and key-parameters IV, the
@@ -1209,7 +1249,8 @@ mod generated {
                     group_ids: None,
                 });
             }
-            req.sakke_to_self = to_self;
+            // SAKKE-to-self only exists with ID scheme 2.
+            req.sakke_to_self = to_self && req.id_scheme == IdScheme::HashedUid;
             let sent = initiate(&s.alice, &s.trust, req, &mut OsRandom).unwrap();
             prop_assert_eq!(Message::parse(&sent.bytes).unwrap(), sent.message.clone());
             let r = s.bob.receive_text(&sent.text, t0()).unwrap();

@@ -72,7 +72,8 @@ pub enum MikeyError {
     /// H6: SAKKE params other than parameter set 1.
     #[error("unsupported SAKKE parameter set {0}")]
     UnsupportedSakkeParams(u8),
-    /// H6: SAKKE ID scheme other than 1 (RFC 6509) or 2 (TS 33.180 UID).
+    /// H6: SAKKE ID scheme other than 1 (RFC 6509) or 2 (TS 33.180 UID), or other
+    /// than 2 in a SAKKE-to-self extension (type 6, SPEC §5.9).
     #[error("unsupported SAKKE ID scheme {0}")]
     UnsupportedIdScheme(u8),
     /// H7: the key type (purpose tag of the CSB ID) is not the expected one, or the
