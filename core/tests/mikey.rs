@@ -229,9 +229,23 @@ fn streamwide_messages() {
         let mut user = LocalUser::new(s(&ru["uri"]), kms_uri);
         user.add_key_set(key_set(&kms, n, &uid, ru).unwrap());
         // Default candidates from T (period 236 contains the timestamps).
-        let mut resp = Responder::new(user, trust.clone(), ResponderConfig::default());
         let text = s(&m["i_message_b64"]);
-        let now = ntp_of_message(&Message::parse(&decode_text(text).unwrap()).unwrap());
+        let parsed = Message::parse(&decode_text(text).unwrap()).unwrap();
+        let now = ntp_of_message(&parsed);
+        // The legacy message's type-7 extension is not a protected payload:
+        // rejected by default (H8), ignored by policy.
+        let legacy = parsed
+            .key_parameters()
+            .is_some_and(|raw| ProtectedPayload::parse(raw).is_err());
+        let mut resp = Responder::new(user, trust.clone(), ResponderConfig::default());
+        if legacy {
+            expect(
+                resp.receive_text(text, now),
+                MikeyError::KeyParametersInvalid,
+                "H8",
+            );
+            resp.config_mut().reject_bad_key_parameters = false;
+        }
         let r = resp
             .receive_text(text, now)
             .unwrap_or_else(|e| panic!("{title}: {e}"));
@@ -805,6 +819,19 @@ fn h8_key_parameters() {
     let b = with_ext(pp);
     expect(r.receive(&b, t0()), MikeyError::KeyParametersInvalid, "H8");
     // By policy the bad extension may be ignored.
+    r.config_mut().reject_bad_key_parameters = false;
+    assert!(r.receive(&b, t0()).unwrap().key_parameters.is_none());
+    // Content that is not a protected payload: rejected by default, ignored by
+    // policy.
+    let mut m = base.clone();
+    m.payloads
+        .push(Payload::GeneralExtension(GeneralExtension::KeyParameters(
+            vec![0x01, 0x02, 0x03],
+        )));
+    let b = resign(&mut m, signer.signer());
+    let mut r = fresh_responder(&mut r);
+    r.config_mut().reject_bad_key_parameters = true;
+    expect(r.receive(&b, t0()), MikeyError::KeyParametersInvalid, "H8");
     r.config_mut().reject_bad_key_parameters = false;
     assert!(r.receive(&b, t0()).unwrap().key_parameters.is_none());
 }

@@ -32,9 +32,11 @@ pub struct ResponderConfig {
     /// The key type expected in this context (checklist H7), e.g. GMK when a group
     /// call is being set up; `None` accepts every non-reserved purpose tag.
     pub expected_key_type: Option<KeyType>,
-    /// Reject a message whose key-parameters extension is a protected payload that
-    /// does not decrypt (checklist H8); when `false` such an extension is ignored.
-    /// Default `true`. A DPPK-ID that differs from the CSB ID is always rejected.
+    /// Reject a message whose key-parameters extension (type 7) does not parse as
+    /// a protected payload (e.g. a legacy layout) or does not decrypt (checklist
+    /// H8, [`MikeyError::KeyParametersInvalid`]); when `false` such an extension
+    /// is ignored. Default `true`. A DPPK-ID that differs from the CSB ID is
+    /// always rejected.
     pub reject_bad_key_parameters: bool,
 }
 
@@ -521,8 +523,13 @@ impl Responder {
         check_spis(&message, key_type, csb_id, key_id, key_id_source)?;
         let mut key_parameters = None;
         if let Some(raw) = message.key_parameters() {
-            // Content that is not a protected payload (a legacy layout) is ignored.
-            if let Ok(pp) = ProtectedPayload::parse(raw) {
+            // Content that is not a protected payload (a legacy layout) is
+            // rejected under `reject_bad_key_parameters` (H8), else ignored.
+            let parsed = ProtectedPayload::parse(raw);
+            if parsed.is_err() && self.config.reject_bad_key_parameters {
+                return Err(MikeyError::KeyParametersInvalid);
+            }
+            if let Ok(pp) = parsed {
                 if pp.dppk_id != csb_id {
                     return Err(MikeyError::KeyParametersId);
                 }
