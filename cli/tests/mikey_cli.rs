@@ -954,11 +954,19 @@ fn initiate_bad_input_exits_2() {
         "--sender-ssk",
         "validate",
     );
+    // A 31-octet identifier is taken as an RFC 6509 identifier, for which
+    // the SSK does not validate.
     wrong.uid = alice.uid[2..].to_string();
     assert_bad_input(
         &go("gmk", key, "0123abcd", &at, &wrong),
+        "--sender-ssk",
+        "validate",
+    );
+    wrong.uid = String::new();
+    assert_bad_input(
+        &go("gmk", key, "0123abcd", &at, &wrong),
         "--sender-id",
-        "32-octet",
+        "empty",
     );
     let mut short = user("sip:gms@a.example.org", &kms_a);
     short.pvt = "04".to_string();
@@ -1054,5 +1062,99 @@ fn receive_uri_identities_with_rfc6509_identifiers() {
     assert_eq!(v["key_type"], "pck");
     assert_eq!(v["ssv"], hex::encode(sent.key.as_bytes()));
     assert_eq!(v["key_id"], hex::encode(sent.key_id.to_bytes()));
+    assert_eq!(v["sender_id"], hex::encode(&id_i));
+}
+
+/// `initiate` with RFC 6509 identifiers (not 32 octets): ID scheme 1, IDRi /
+/// IDRr with the URIs, identities not hidden; `receive` computes both
+/// identifiers from the URIs.
+#[test]
+fn initiate_receive_with_rfc6509_identifiers() {
+    use mikey_sakke::eccsi::EccsiKms;
+    use mikey_sakke::random::OsRandom;
+    use mikey_sakke::sakke::SakkeKms;
+
+    let kms_uri = "kms.example.org";
+    let ekms = EccsiKms::generate(&mut OsRandom).unwrap();
+    let skms = SakkeKms::generate(&mut OsRandom).unwrap();
+    let at = "2026-11-26T12:00:00Z";
+    let (uri_i, uri_r) = ("tel:+447700900123", "tel:+447700900124");
+    let id_i = format!("2026-11\0{uri_i}\0").into_bytes();
+    let id_r = format!("2026-11\0{uri_r}\0").into_bytes();
+    let (ssk, pvt) = ekms.issue(&id_i, &mut OsRandom).unwrap();
+    let rsk = skms.issue_rsk(&id_r).unwrap();
+    let kpak = hex::encode(ekms.kpak().as_bytes());
+    let z = hex::encode(skms.public_key().to_bytes());
+    let key = "00112233445566778899aabbccddeeff";
+    let run = msk(&[
+        "mikey",
+        "initiate",
+        "--key-type",
+        "pck",
+        "--key",
+        key,
+        "--key-id",
+        "1123abcd",
+        "--sender-uri",
+        uri_i,
+        "--sender-kms-uri",
+        kms_uri,
+        "--sender-id",
+        &hex::encode(&id_i),
+        "--sender-kpak",
+        &kpak,
+        "--sender-ssk",
+        &hex::encode(&ssk.to_bytes()[..]),
+        "--sender-pvt",
+        &hex::encode(pvt.to_bytes()),
+        "--receiver-uri",
+        uri_r,
+        "--receiver-kms-uri",
+        kms_uri,
+        "--receiver-id",
+        &hex::encode(&id_r),
+        "--receiver-kms-public",
+        &z,
+        "--at",
+        at,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = run.out().to_string();
+
+    let info = json_out(&msk(&["mikey", "inspect", &text]));
+    assert_eq!(info["i_message_check"]["ok"], true, "{info}");
+    let payloads = info["payloads"].as_array().unwrap();
+    let idr = |role: u64| {
+        payloads
+            .iter()
+            .find(|p| p["payload"] == "IDR" && p["role"] == role)
+            .cloned()
+    };
+    assert_eq!(idr(1).unwrap()["text"], uri_i);
+    assert_eq!(idr(2).unwrap()["text"], uri_r);
+    assert!(idr(8).is_none() && idr(9).is_none());
+    let sakke = payloads.iter().find(|p| p["payload"] == "SAKKE").unwrap();
+    assert_eq!(sakke["id_scheme"], 1);
+
+    let run = msk(&[
+        "mikey",
+        "receive",
+        "--message",
+        &text,
+        "--sender-kpak",
+        &kpak,
+        "--receiver-id",
+        &hex::encode(&id_r),
+        "--receiver-kms-public",
+        &z,
+        "--receiver-rsk",
+        &hex::encode(&rsk.to_bytes()[..]),
+        "--at",
+        at,
+    ]);
+    let v = json_out(&run);
+    assert_eq!(v["key_type"], "pck");
+    assert_eq!(v["ssv"], key);
+    assert_eq!(v["key_id"], "1123abcd");
     assert_eq!(v["sender_id"], hex::encode(&id_i));
 }
