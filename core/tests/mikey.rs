@@ -854,6 +854,22 @@ fn k1_unknown_kms() {
     resp.trust_store_mut()
         .insert(a.with_validity(Some(expired), Some(t0())));
     resp.receive(&bytes, t0()).unwrap();
+    // A revoked certificate, of either KMS.
+    for uri in [KMS_A, KMS_B] {
+        let (_, bytes, mut resp, _) = pck_case();
+        let k = resp.trust_store().get(uri).unwrap().clone();
+        assert!(!k.is_revoked());
+        let revoked = k.clone().revoked(true);
+        assert!(revoked.is_revoked() && !revoked.is_valid_at(t0()));
+        resp.trust_store_mut().insert(revoked);
+        assert_eq!(
+            resp.trust_store().require_valid(uri, t0()).unwrap_err(),
+            MikeyError::UnknownKms
+        );
+        expect(resp.receive(&bytes, t0()), MikeyError::UnknownKms, "K1");
+        resp.trust_store_mut().insert(k.revoked(false));
+        resp.receive(&bytes, t0()).unwrap();
+    }
 }
 
 #[test]

@@ -92,7 +92,8 @@ pub enum MikeyError {
     /// H8: the key-parameters extension does not decrypt (GCM tag failure) or is malformed.
     #[error("key-parameters extension cannot be decrypted")]
     KeyParametersInvalid,
-    /// K1: IDRkmsi or IDRkmsr names a KMS that is not trusted.
+    /// K1: IDRkmsi or IDRkmsr names a KMS that is not trusted, whose
+    /// certificate is revoked, or outside its validity period.
     #[error("unknown KMS")]
     UnknownKms,
     /// K2: the message is not addressed to any of the receiver's identities.
