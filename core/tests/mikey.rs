@@ -776,6 +776,29 @@ fn h7_spi_mismatch() {
     );
 }
 
+/// `#CS = 0` with a GENERIC-ID map: the default profile applies, unless the
+/// responder has none (`allow_default_profile` false): H4.
+#[test]
+fn h4_no_default_profile() {
+    let (_, bytes, mut resp, signer) = pck_case();
+    let mut m = Message::parse(&bytes).unwrap();
+    m.header.cs_map = CsIdMap::GenericId(Vec::new());
+    let b = resign(&mut m, signer.signer());
+    let mut r = fresh_responder(&mut resp);
+    r.config_mut().allow_default_profile = false;
+    expect(r.receive(&b, t0()), MikeyError::CsIdMapCount, "H4");
+    r.config_mut().allow_default_profile = true;
+    let got = r.receive(&b, t0()).unwrap();
+    assert!(!got.sessions.is_empty());
+    // The empty map (type 1) is not affected.
+    let mut m = Message::parse(&bytes).unwrap();
+    m.header.cs_map = CsIdMap::Empty;
+    let b = resign(&mut m, signer.signer());
+    let mut r = fresh_responder(&mut r);
+    r.config_mut().allow_default_profile = false;
+    r.receive(&b, t0()).unwrap();
+}
+
 /// Bob's responder with a fresh replay cache and the same keys.
 fn fresh_responder(resp: &mut Responder) -> Responder {
     let user = std::mem::replace(resp.user_mut(), LocalUser::new("x", "y"));

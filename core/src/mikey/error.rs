@@ -59,8 +59,10 @@ pub enum MikeyError {
     /// H4: the CS ID map type is unknown (its length cannot be known).
     #[error("unknown CS ID map type {0}")]
     UnknownCsIdMapType(u8),
-    /// H4: the empty CS ID map with `#CS ≠ 0`, or `#CS = 0` with an SRTP-ID or
-    /// GENERIC-ID map.
+    /// H4: the empty CS ID map with `#CS ≠ 0` (rejected by the parser), or
+    /// `#CS = 0` with an SRTP-ID or GENERIC-ID map when the responder has no
+    /// default profile (`ResponderConfig::allow_default_profile` false; the
+    /// parser accepts it and by default the key type's default profile applies).
     #[error("CS ID map inconsistent with #CS")]
     CsIdMapCount,
     /// H5: a mandatory payload is missing (RFC 6509 §4, TS 33.180 E.1.2).

@@ -38,6 +38,12 @@ pub struct ResponderConfig {
     /// is ignored. Default `true`. A DPPK-ID that differs from the CSB ID is
     /// always rejected.
     pub reject_bad_key_parameters: bool,
+    /// Accept `#CS = 0` with an SRTP-ID or GENERIC-ID map (the default security
+    /// profile of the key type then applies, TS 33.180 E.1.2). When `false` such
+    /// a message is rejected with [`MikeyError::CsIdMapCount`] (checklist H4: no
+    /// default profile configured). Default `true`. The empty map (type 1) always
+    /// uses the default profile.
+    pub allow_default_profile: bool,
 }
 
 impl Default for ResponderConfig {
@@ -47,6 +53,7 @@ impl Default for ResponderConfig {
             key_period: None,
             expected_key_type: None,
             reject_bad_key_parameters: true,
+            allow_default_profile: true,
         }
     }
 }
@@ -379,6 +386,14 @@ impl Responder {
             .ok_or(MikeyError::MissingPayload("RAND"))?
             .to_vec();
         let csb_id = KeyId::new(message.header.csb_id);
+        let no_sessions_in_map = match &message.header.cs_map {
+            CsIdMap::SrtpId(v) => v.is_empty(),
+            CsIdMap::GenericId(v) => v.is_empty(),
+            _ => false,
+        };
+        if no_sessions_in_map && !self.config.allow_default_profile {
+            return Err(MikeyError::CsIdMapCount);
+        }
 
         // 2. Freshness and replay.
         let skew = i64::from(t.seconds()) - i64::from(now.seconds());
