@@ -26,19 +26,23 @@ pub enum MikeyCommand {
     Inspect(mikey_inspect::InspectArgs),
     /// Build and sign a MIKEY-SAKKE I_MESSAGE: prints `mikey BASE64`.
     ///
-    /// The identifiers are given explicitly and the identities are hidden
-    /// (TS 33.180 E.7): IDRuidi (role 8) carries --sender-id and IDRuidr
-    /// (role 9) --receiver-id, both 32-octet UIDs (SAKKE ID scheme 2);
-    /// IDRkmsi / IDRkmsr carry --sender-kms-uri / --receiver-kms-uri. The
-    /// users' URIs are not carried: --receiver-uri is the GUK-ID member URI
-    /// of a GMK, --sender-uri is only checked to be non-empty.
+    /// The identifiers are given explicitly. When --sender-id and
+    /// --receiver-id are both 32 octets they are UIDs (SAKKE ID scheme 2) and
+    /// the identities are hidden (TS 33.180 E.7): IDRuidi (role 8) carries
+    /// --sender-id and IDRuidr (role 9) --receiver-id; the users' URIs are not
+    /// carried (--receiver-uri is the GUK-ID member URI of a GMK, --sender-uri
+    /// is only checked to be non-empty). Otherwise they are RFC 6509
+    /// identifiers (`YYYY-MM\0URI\0`, SAKKE ID scheme 1) and the identities
+    /// are not hidden: IDRi (role 1) carries --sender-uri and IDRr (role 2)
+    /// --receiver-uri. IDRkmsi / IDRkmsr carry --sender-kms-uri /
+    /// --receiver-kms-uri.
     ///
     /// Message layout (as the TS 33.180 sample): HDR (data type 26, V 0,
     /// PRF-HMAC-SHA-256, CSB ID; a GENERIC-ID map with cs_id 4 for a GMK or 6
     /// for a CSK, policy 0, the MKI as SPI: GMK-ID || GUK-ID, or the key id;
-    /// the empty map for a PCK), T (NTP-UTC, --at or now), RAND, IDRuidi,
-    /// IDRuidr, IDRkmsi, IDRkmsr, SP (policy 0, the observed TS 33.180 SRTP
-    /// parameters), SAKKE (the key encapsulated to --receiver-id under
+    /// the empty map for a PCK), T (NTP-UTC, --at or now), RAND, IDRuidi
+    /// and IDRuidr (or IDRi and IDRr), IDRkmsi, IDRkmsr, SP (policy 0, the
+    /// observed TS 33.180 SRTP parameters), SAKKE (the key encapsulated to --receiver-id under
     /// --receiver-kms-public), SIGN (ECCSI with --sender-ssk / --sender-pvt,
     /// validated against --sender-kpak and --sender-id first).
     Initiate(Box<mikey_initiate::InitiateArgs>),
@@ -61,10 +65,13 @@ pub enum MikeyCommand {
     /// GENERIC-ID map, or null if the message has none.
     ///
     /// Exit 1 (`invalid` on stdout, the reason and its check id on stderr)
-    /// when the message is rejected: signature, decapsulation, time window
-    /// (|T - now| > --window), not addressed to --receiver-id, key type, key
-    /// parameters. Exit 2 for malformed arguments or a malformed message, and
-    /// for an RSK that does not validate for --receiver-id.
+    /// whenever the decoded message is rejected: malformed structure
+    /// (truncated, bad lengths, wrong data type, unsupported parameters),
+    /// signature, decapsulation, time window (|T - now| > --window), not
+    /// addressed to --receiver-id, key type, key parameters. Exit 2 when
+    /// MESSAGE is not decodable text (base64, hex, SDP line), for malformed
+    /// other arguments, and for key arguments that do not parse or validate
+    /// (an RSK that does not validate for --receiver-id).
     Receive(Box<mikey_receive::ReceiveArgs>),
 }
 

@@ -5,7 +5,9 @@ use clap::Args;
 use mikey_sakke::eccsi::{EccsiError, Kpak, Pvt, SigningKey, Ssk};
 use mikey_sakke::identity::NtpTime;
 use mikey_sakke::kdf::{KeyId, KeyType};
-use mikey_sakke::mikey::{initiate, InitiateRequest, KeySet, LocalUser, MikeyError, MIN_RAND_LEN};
+use mikey_sakke::mikey::{
+    initiate, IdScheme, InitiateRequest, KeySet, LocalUser, MikeyError, MIN_RAND_LEN,
+};
 use mikey_sakke::random::OsRandom;
 use mikey_sakke::sakke::{KmsContext, KmsPublicKey, SakkeError, Ssv};
 
@@ -21,13 +23,18 @@ const UID_LEN: usize = 32;
 /// The message follows the TS 33.180 profile of the sample I_MESSAGE: HDR
 /// (data type 26, PRF-HMAC-SHA-256, CSB ID; GENERIC-ID map with cs_id 4 for
 /// a GMK and 6 for a CSK, MKI as SPI; the empty map for a PCK), T (NTP-UTC),
-/// RAND, IDRuidi (role 8) = --sender-id, IDRuidr (role 9) = --receiver-id
-/// (identities hidden, TS 33.180 E.7; both must be 32-octet UIDs, SAKKE ID
-/// scheme 2), IDRkmsi = --sender-kms-uri, IDRkmsr = --receiver-kms-uri, the
-/// observed SP payload (policy 0), SAKKE (the key encapsulated to
-/// --receiver-id under --receiver-kms-public), SIGN (ECCSI with the sender's
-/// SSK/PVT). The URIs of the users are not carried: --receiver-uri is the
-/// GUK-ID member URI; --sender-uri is only checked to be non-empty.
+/// RAND, the identities, IDRkmsi = --sender-kms-uri, IDRkmsr =
+/// --receiver-kms-uri, the observed SP payload (policy 0), SAKKE (the key
+/// encapsulated to --receiver-id under --receiver-kms-public), SIGN (ECCSI
+/// with the sender's SSK/PVT).
+///
+/// When --sender-id and --receiver-id are both 32 octets they are TS 33.180
+/// UIDs and the identities are hidden (TS 33.180 E.7, SAKKE ID scheme 2):
+/// IDRuidi (role 8) = --sender-id, IDRuidr (role 9) = --receiver-id; the
+/// users' URIs are not carried (--receiver-uri is the GUK-ID member URI,
+/// --sender-uri is only checked to be non-empty). Otherwise they are RFC 6509
+/// identifiers (`YYYY-MM\0URI\0`, SAKKE ID scheme 1) and the identities are
+/// not hidden: IDRi (role 1) = --sender-uri, IDRr (role 2) = --receiver-uri.
 #[derive(Debug, Args)]
 pub struct InitiateArgs {
     /// The key type: gmk, pck or csk.
@@ -43,20 +50,22 @@ pub struct InitiateArgs {
     /// The HDR CSB ID, 4 octets with the key type's purpose tag; default the
     /// GUK-ID for a GMK (TS 33.180 F.1.3, from the key, key id and
     /// --receiver-uri), the key id otherwise. A GMK's CSB ID other than its
-    /// GUK-ID makes a receiver that recovers the GMK-ID from its URI
-    /// (TS 33.180 F.1.3) find another GMK-ID.
+    /// GUK-ID is rejected (H7) by a receiver that recovers the GMK-ID from its
+    /// URI (TS 33.180 F.1.3): that GMK-ID disagrees with the MKI.
     #[arg(long, value_name = "HEX")]
     csb_id: Option<String>,
     /// RAND, 16 to 255 octets; default 16 random octets.
     #[arg(long, value_name = "HEX")]
     rand: Option<String>,
-    /// The sender's URI (MC service user ID); not carried (identities hidden).
+    /// The sender's URI (MC service user ID); carried in IDRi only with RFC 6509
+    /// identifiers.
     #[arg(long, value_name = "URI")]
     sender_uri: String,
     /// The sender's KMS URI (IDRkmsi).
     #[arg(long, value_name = "URI")]
     sender_kms_uri: String,
-    /// The sender's ECCSI identifier (its UID), 32 octets (IDRuidi).
+    /// The sender's ECCSI identifier: a 32-octet UID (IDRuidi) or an RFC 6509
+    /// identifier of another length.
     #[arg(long, value_name = "HEX")]
     sender_id: String,
     /// The sender's KMS public authentication key KPAK, 65 octets.
@@ -68,13 +77,15 @@ pub struct InitiateArgs {
     /// The sender's public validation token PVT, 65 octets.
     #[arg(long, value_name = "HEX")]
     sender_pvt: String,
-    /// The receiver's URI (the GUK-ID member URI for a GMK).
+    /// The receiver's URI (the GUK-ID member URI for a GMK; IDRr with RFC 6509
+    /// identifiers).
     #[arg(long, value_name = "URI")]
     receiver_uri: String,
     /// The receiver's KMS URI (IDRkmsr).
     #[arg(long, value_name = "URI")]
     receiver_kms_uri: String,
-    /// The receiver's SAKKE identifier (its UID), 32 octets (IDRuidr).
+    /// The receiver's SAKKE identifier: a 32-octet UID (IDRuidr) or an RFC 6509
+    /// identifier of another length.
     #[arg(long, value_name = "HEX")]
     receiver_id: String,
     /// The receiver's KMS SAKKE public key Z, 257 octets.
@@ -115,16 +126,13 @@ fn key_id_arg(arg: &'static str, value: &str, key_type: KeyType) -> Result<KeyId
     Ok(id)
 }
 
-fn uid_arg(arg: &'static str, value: &str) -> Result<Vec<u8>, CliError> {
+fn id_arg(arg: &'static str, value: &str) -> Result<Vec<u8>, CliError> {
     let id = hexarg::decode(arg, value)?;
-    if id.len() != UID_LEN {
-        return Err(CliError::bad(
-            arg,
-            format!(
-                "expected a {UID_LEN}-octet UID (carried in IDRuidi/IDRuidr), got {} octets",
-                id.len()
-            ),
-        ));
+    if id.is_empty() {
+        return Err(CliError::bad(arg, "must not be empty"));
+    }
+    if id.len() > usize::from(u16::MAX) {
+        return Err(CliError::bad(arg, "longer than 65535 octets"));
     }
     Ok(id)
 }
@@ -188,11 +196,14 @@ pub fn run(a: &InitiateArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-    let sender_id = uid_arg("--sender-id", &a.sender_id)?;
+    let sender_id = id_arg("--sender-id", &a.sender_id)?;
     let kpak = hexarg::decode("--sender-kpak", &a.sender_kpak)?;
     let kpak = Kpak::from_bytes(&kpak).map_err(|e| hexarg::eccsi_point("--sender-kpak", e))?;
     let signer = signing_key(a, &kpak, &sender_id)?;
-    let receiver_id = uid_arg("--receiver-id", &a.receiver_id)?;
+    let receiver_id = id_arg("--receiver-id", &a.receiver_id)?;
+    // Two 32-octet UIDs: hidden identities (IDRuidi / IDRuidr, ID scheme 2);
+    // otherwise RFC 6509 identifiers (ID scheme 1) with IDRi / IDRr URIs.
+    let hidden = sender_id.len() == UID_LEN && receiver_id.len() == UID_LEN;
     let z = hexarg::decode("--receiver-kms-public", &a.receiver_kms_public)?;
     let z = KmsPublicKey::from_bytes(&z)
         .map_err(|e| hexarg::sakke_point("--receiver-kms-public", e))?;
@@ -215,6 +226,10 @@ pub fn run(a: &InitiateArgs) -> Result<(), CliError> {
     request.key_id = Some(key_id);
     request.csb_id = csb_id;
     request.rand = rand;
+    if !hidden {
+        request.id_scheme = IdScheme::TelUriMonthly;
+        request.hide_identities = false;
+    }
     request.initiator_id = Some(sender_id);
     request.responder_id = Some(receiver_id);
     let sent = initiate(&sender, &trust, request, &mut OsRandom).map_err(|e| match e {

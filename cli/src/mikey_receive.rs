@@ -35,10 +35,13 @@ use crate::uid_cmd::parse_u64;
 /// without a URI it is read from the GMK-ID || GUK-ID MKI (SPI) of the
 /// GENERIC-ID map, and is null if there is none.
 ///
-/// Exit 1 (`invalid`, reason on stderr) when the message is rejected:
-/// signature, decapsulation, time window, not addressed to --receiver-id,
-/// key type, key parameters. Exit 2 for malformed arguments or a malformed
-/// message, and for an RSK that does not validate for --receiver-id.
+/// Exit 1 (`invalid`, reason and check id on stderr) whenever the decoded
+/// message is rejected: malformed structure (truncated, bad lengths, unknown
+/// or misplaced payloads, unsupported parameters), signature, decapsulation,
+/// time window, not addressed to --receiver-id, key type, key parameters.
+/// Exit 2 when --message is not decodable text (base64, hex, SDP line), for
+/// malformed other arguments, and for key arguments that do not parse or
+/// validate (an RSK that does not validate for --receiver-id).
 #[derive(Debug, Args)]
 pub struct ReceiveArgs {
     /// The I_MESSAGE: `mikey BASE64`, an SDP line `a=key-mgmt:mikey BASE64`,
@@ -80,23 +83,20 @@ fn rejected(e: MikeyError) -> CliError {
     }
 }
 
+/// The URI of an IDR payload of the message; one that is not UTF-8 is a
+/// rejection of the message (exit 1).
 fn idr_text(m: &Message, role: IdRole, name: &'static str) -> Result<Option<String>, CliError> {
     match m.idr(role) {
         None => Ok(None),
-        Some(i) => String::from_utf8(i.data.clone()).map(Some).map_err(|_| {
-            CliError::bad(
-                "--message",
-                mikey_reason(&MikeyError::InvalidIdentity(name)),
-            )
-        }),
+        Some(i) => String::from_utf8(i.data.clone())
+            .map(Some)
+            .map_err(|_| rejected(MikeyError::InvalidIdentity(name))),
     }
 }
 
 /// Runs `msk mikey receive`.
 pub fn run(a: &ReceiveArgs) -> Result<(), CliError> {
     let bytes = decode_message("--message", &a.message)?;
-    let message = Message::parse_i_message(&bytes)
-        .map_err(|e| CliError::bad("--message", mikey_reason(&e)))?;
     let kpak = hexarg::decode("--sender-kpak", &a.sender_kpak)?;
     let kpak = Kpak::from_bytes(&kpak).map_err(|e| hexarg::eccsi_point("--sender-kpak", e))?;
     let receiver_id = hexarg::decode("--receiver-id", &a.receiver_id)?;
@@ -127,9 +127,12 @@ pub fn run(a: &ReceiveArgs) -> Result<(), CliError> {
         )
     })?;
 
+    // The arguments are valid: from here on any fault of the message is a
+    // rejection (exit 1), structural ones included.
+    let message = Message::parse_i_message(&bytes).map_err(rejected)?;
     let kmsi_uri = idr_text(&message, IdRole::InitiatorKms, "IDRkmsi")?.unwrap_or_default();
     let kmsr_uri = idr_text(&message, IdRole::ResponderKms, "IDRkmsr")?.unwrap_or_default();
-    // An IDRr URI that is not UTF-8 is a malformed message (exit 2).
+    // An IDRr URI that is not UTF-8 is a rejected message (exit 1).
     idr_text(&message, IdRole::Responder, "IDRr")?;
     // Same KMS: one entry with both keys. Different KMSs: only the KPAK of
     // IDRkmsi and the Z of IDRkmsr are used by the responder.

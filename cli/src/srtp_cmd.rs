@@ -24,7 +24,7 @@ use crate::hexarg;
 pub enum SrtpCommand {
     /// Derive the SRTP and SRTCP session keys (RFC 3711 §4.3): prints JSON
     /// {"srtp": {"cipher_key", "salt", "auth_key"}, "srtcp": {...}}; AEAD
-    /// profiles derive no authentication key, so "auth_key" is absent.
+    /// profiles derive no authentication key, so "auth_key" is null.
     Derive(DeriveArgs),
     /// Protect RTP packets (RFC 3711 §3.3, RFC 7714 §8): prints the SRTP packets.
     Protect(PacketArgs),
@@ -209,10 +209,11 @@ fn keys_json(keys: &SessionKeys) -> Value {
     m.insert("cipher_key".into(), Value::String(key.as_str().to_string()));
     let salt = hexarg::encode_secret(keys.salt().as_bytes());
     m.insert("salt".into(), Value::String(salt.as_str().to_string()));
-    if let Some(auth) = keys.auth_key() {
-        let auth = hexarg::encode_secret(auth.as_bytes());
-        m.insert("auth_key".into(), Value::String(auth.as_str().to_string()));
-    }
+    let auth = match keys.auth_key() {
+        Some(auth) => Value::String(hexarg::encode_secret(auth.as_bytes()).as_str().to_string()),
+        None => Value::Null,
+    };
+    m.insert("auth_key".into(), auth);
     Value::Object(m)
 }
 

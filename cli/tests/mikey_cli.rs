@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use mikey_sakke::kdf::{gmk_id_from_guk_id, guk_id, KeyId};
+use mikey_sakke::mikey::encode_text;
 use serde_json::Value;
 
 struct Run {
@@ -465,17 +466,13 @@ fn receive_bad_input_exits_2() {
         "--message",
         "E1",
     );
+    // A decodable but truncated message with a malformed argument: the
+    // argument is reported (exit 2), not the message.
     let hex_form = sample_hex(&c);
     assert_bad_input(
-        &receive_sample(&c, &hex_form[..600], &["--at", SAMPLE_AT]),
-        "--message",
-        "E2",
-    );
-    // Data type 27 instead of 26: not an I_MESSAGE.
-    assert_bad_input(
-        &receive_sample(&c, &format!("011b{}", &hex_form[4..]), &["--at", SAMPLE_AT]),
-        "--message",
-        "H2",
+        &receive_sample(&c, &hex_form[..600], &["--at", "yesterday"]),
+        "--at",
+        "RFC 3339",
     );
     let run = msk(&[
         "mikey",
@@ -537,6 +534,29 @@ fn receive_bad_input_exits_2() {
         "04",
     ]);
     assert_bad_input(&run, "--receiver-kms-public", "257 octets");
+}
+
+/// A message that decodes to octets but is rejected by the core for its
+/// structure: exit 1 `invalid`, the check id on stderr.
+#[test]
+fn receive_garbled_message_is_invalid() {
+    let c = sample();
+    let hex_form = sample_hex(&c);
+    let at = ["--at", SAMPLE_AT];
+    // Truncated.
+    let run = receive_sample(&c, &hex_form[..600], &at);
+    assert_invalid(&run);
+    assert!(run.stderr.contains("E2"), "{}", run.stderr);
+    // Data type 27 instead of 26: not an I_MESSAGE.
+    let run = receive_sample(&c, &format!("011b{}", &hex_form[4..]), &at);
+    assert_invalid(&run);
+    assert!(run.stderr.contains("H2"), "{}", run.stderr);
+    // One octet, and trailing garbage.
+    assert_invalid(&receive_sample(&c, "01", &at));
+    assert_invalid(&receive_sample(&c, &format!("{hex_form}00"), &at));
+    // The base64 form of a truncated message.
+    let bytes = hex::decode(&hex_form[..200]).expect("hex");
+    assert_invalid(&receive_sample(&c, &encode_text(&bytes), &at));
 }
 
 // ---------------------------------------------------------------------------
@@ -732,23 +752,23 @@ fn round_trip(case: &Case<'_>, sender: &User, skms: &Kms, receiver: &User, rkms:
         vec!["--at", AT],
         vec!["--at", AT, "--receiver-uri", &receiver.uri],
     ] {
+        // A GMK whose CSB ID is not its GUK-ID: a receiver that knows its URI
+        // recovers another GMK-ID (TS 33.180 F.1.3), which disagrees with the
+        // signed MKI (GMK-ID || GUK-ID): rejected (H7). Without the URI the
+        // GMK-ID of the MKI is reported.
+        if case.key_type == "gmk" && extra.len() > 2 {
+            let csb = KeyId::from_bytes(hex::decode(&want_csb).unwrap().try_into().unwrap());
+            if gmk_id_from_guk_id(&key, csb, &receiver.uri).unwrap() != key_id {
+                let run = receive(&text, skms, receiver, rkms, &extra);
+                assert_invalid(&run);
+                assert!(run.stderr.contains("H7"), "{}", run.stderr);
+                continue;
+            }
+        }
         let v = json_out(&receive(&text, skms, receiver, rkms, &extra));
         assert_eq!(v["key_type"], case.key_type);
         assert_eq!(v["ssv"], case.key);
-        // A GMK whose CSB ID is not its GUK-ID: a receiver that knows its URI
-        // recovers another GMK-ID (TS 33.180 F.1.3); without it the GMK-ID of
-        // the MKI is reported.
-        let want_key_id = if case.key_type == "gmk" && extra.len() > 2 {
-            let csb = KeyId::from_bytes(hex::decode(&want_csb).unwrap().try_into().unwrap());
-            hex::encode(
-                gmk_id_from_guk_id(&key, csb, &receiver.uri)
-                    .unwrap()
-                    .to_bytes(),
-            )
-        } else {
-            case.key_id.to_string()
-        };
-        assert_eq!(v["key_id"], want_key_id.as_str());
+        assert_eq!(v["key_id"], case.key_id);
         assert_eq!(v["csb_id"], want_csb.as_str());
         assert_eq!(v["rand"], rand.as_str());
         assert_eq!(v["sender_id"], sender.uid.as_str());
@@ -934,11 +954,19 @@ fn initiate_bad_input_exits_2() {
         "--sender-ssk",
         "validate",
     );
+    // A 31-octet identifier is taken as an RFC 6509 identifier, for which
+    // the SSK does not validate.
     wrong.uid = alice.uid[2..].to_string();
     assert_bad_input(
         &go("gmk", key, "0123abcd", &at, &wrong),
+        "--sender-ssk",
+        "validate",
+    );
+    wrong.uid = String::new();
+    assert_bad_input(
+        &go("gmk", key, "0123abcd", &at, &wrong),
         "--sender-id",
-        "32-octet",
+        "empty",
     );
     let mut short = user("sip:gms@a.example.org", &kms_a);
     short.pvt = "04".to_string();
@@ -996,7 +1024,6 @@ fn receive_uri_identities_with_rfc6509_identifiers() {
     let mut request = InitiateRequest::new(KeyType::Pck, uri_r, kms_uri, now);
     request.id_scheme = IdScheme::TelUriMonthly;
     request.hide_identities = false;
-    request.sakke_to_self = true;
     let sent = initiate(&sender, &trust, request, &mut OsRandom).unwrap();
     let rsk = skms.issue_rsk(&id_r).unwrap();
 
@@ -1010,18 +1037,6 @@ fn receive_uri_identities_with_rfc6509_identifiers() {
         .unwrap();
     assert_eq!(idr_r["role_name"], "IDRr");
     assert_eq!(idr_r["text"], uri_r);
-    let to_self = info["payloads"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["payload"] == "GENERAL_EXT")
-        .cloned()
-        .unwrap();
-    assert_eq!(to_self["ext_type"], 6);
-    assert_eq!(to_self["ext_type_name"], "SAKKE-to-self");
-    assert_eq!(to_self["sakke"]["params"], 1);
-    assert_eq!(to_self["sakke"]["id_scheme"], 1);
-    assert_eq!(to_self["sakke"]["data"].as_str().unwrap().len(), 2 * 273);
 
     let at = "2030-03-17T17:46:40Z"; // Unix time 1 900 000 000
     let kpak = hex::encode(ekms.kpak().as_bytes());
@@ -1047,5 +1062,99 @@ fn receive_uri_identities_with_rfc6509_identifiers() {
     assert_eq!(v["key_type"], "pck");
     assert_eq!(v["ssv"], hex::encode(sent.key.as_bytes()));
     assert_eq!(v["key_id"], hex::encode(sent.key_id.to_bytes()));
+    assert_eq!(v["sender_id"], hex::encode(&id_i));
+}
+
+/// `initiate` with RFC 6509 identifiers (not 32 octets): ID scheme 1, IDRi /
+/// IDRr with the URIs, identities not hidden; `receive` computes both
+/// identifiers from the URIs.
+#[test]
+fn initiate_receive_with_rfc6509_identifiers() {
+    use mikey_sakke::eccsi::EccsiKms;
+    use mikey_sakke::random::OsRandom;
+    use mikey_sakke::sakke::SakkeKms;
+
+    let kms_uri = "kms.example.org";
+    let ekms = EccsiKms::generate(&mut OsRandom).unwrap();
+    let skms = SakkeKms::generate(&mut OsRandom).unwrap();
+    let at = "2026-11-26T12:00:00Z";
+    let (uri_i, uri_r) = ("tel:+447700900123", "tel:+447700900124");
+    let id_i = format!("2026-11\0{uri_i}\0").into_bytes();
+    let id_r = format!("2026-11\0{uri_r}\0").into_bytes();
+    let (ssk, pvt) = ekms.issue(&id_i, &mut OsRandom).unwrap();
+    let rsk = skms.issue_rsk(&id_r).unwrap();
+    let kpak = hex::encode(ekms.kpak().as_bytes());
+    let z = hex::encode(skms.public_key().to_bytes());
+    let key = "00112233445566778899aabbccddeeff";
+    let run = msk(&[
+        "mikey",
+        "initiate",
+        "--key-type",
+        "pck",
+        "--key",
+        key,
+        "--key-id",
+        "1123abcd",
+        "--sender-uri",
+        uri_i,
+        "--sender-kms-uri",
+        kms_uri,
+        "--sender-id",
+        &hex::encode(&id_i),
+        "--sender-kpak",
+        &kpak,
+        "--sender-ssk",
+        &hex::encode(&ssk.to_bytes()[..]),
+        "--sender-pvt",
+        &hex::encode(pvt.to_bytes()),
+        "--receiver-uri",
+        uri_r,
+        "--receiver-kms-uri",
+        kms_uri,
+        "--receiver-id",
+        &hex::encode(&id_r),
+        "--receiver-kms-public",
+        &z,
+        "--at",
+        at,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = run.out().to_string();
+
+    let info = json_out(&msk(&["mikey", "inspect", &text]));
+    assert_eq!(info["i_message_check"]["ok"], true, "{info}");
+    let payloads = info["payloads"].as_array().unwrap();
+    let idr = |role: u64| {
+        payloads
+            .iter()
+            .find(|p| p["payload"] == "IDR" && p["role"] == role)
+            .cloned()
+    };
+    assert_eq!(idr(1).unwrap()["text"], uri_i);
+    assert_eq!(idr(2).unwrap()["text"], uri_r);
+    assert!(idr(8).is_none() && idr(9).is_none());
+    let sakke = payloads.iter().find(|p| p["payload"] == "SAKKE").unwrap();
+    assert_eq!(sakke["id_scheme"], 1);
+
+    let run = msk(&[
+        "mikey",
+        "receive",
+        "--message",
+        &text,
+        "--sender-kpak",
+        &kpak,
+        "--receiver-id",
+        &hex::encode(&id_r),
+        "--receiver-kms-public",
+        &z,
+        "--receiver-rsk",
+        &hex::encode(&rsk.to_bytes()[..]),
+        "--at",
+        at,
+    ]);
+    let v = json_out(&run);
+    assert_eq!(v["key_type"], "pck");
+    assert_eq!(v["ssv"], key);
+    assert_eq!(v["key_id"], "1123abcd");
     assert_eq!(v["sender_id"], hex::encode(&id_i));
 }

@@ -137,7 +137,11 @@ fn derive_aead_has_no_auth_key() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out: Value = serde_json::from_str(run.stdout.trim()).unwrap();
-    assert!(out["srtp"].get("auth_key").is_none());
+    // AEAD profiles derive no authentication key: "auth_key" is null.
+    for part in ["srtp", "srtcp"] {
+        let auth = out[part].get("auth_key");
+        assert_eq!(auth, Some(&Value::Null), "{out}");
+    }
     assert_eq!(out["srtp"]["salt"].as_str().unwrap().len(), 24);
 }
 

@@ -239,9 +239,10 @@ impl Rfc6509Id {
             return Err(Bad("shorter than \"YYYY-MM\\0x\\0\""));
         }
         let (date, rest) = bytes.split_at(7);
-        if date[4] != b'-' {
+        let (year, month) = date.split_at(4);
+        let Some((&b'-', month)) = month.split_first() else {
             return Err(Bad("no '-' between year and month"));
-        }
+        };
         let digits = |d: &[u8]| -> Result<u32, IdentityError> {
             d.iter().try_fold(0u32, |acc, c| {
                 if c.is_ascii_digit() {
@@ -251,12 +252,11 @@ impl Rfc6509Id {
                 }
             })
         };
-        let year = digits(&date[..4])?;
-        let month = digits(&date[5..7])?;
-        if rest[0] != 0 {
+        let year = digits(year)?;
+        let month = digits(month)?;
+        let Some((&0, uri)) = rest.split_first() else {
             return Err(Bad("no NUL after the date"));
-        }
-        let uri = &rest[1..];
+        };
         let Some((&last, uri)) = uri.split_last() else {
             return Err(Bad("no final NUL"));
         };

@@ -618,8 +618,11 @@ pub fn user_salt(gmk: &[u8], member_uri: &str) -> Result<u32, KdfError> {
     }
     let s = KdfInput::new(FC_GUK_ID).param(member_uri.as_bytes())?;
     let out = kdf_33220(gmk, &s)?;
-    let b = out.as_bytes();
-    Ok(u32::from_be_bytes([b[28], b[29], b[30], b[31]]) & 0x0fff_ffff)
+    // The last 4 of the 32 octets of HMAC-SHA-256.
+    let &[.., b28, b29, b30, b31] = out.as_bytes() else {
+        return Err(KdfError::OutputLength(out.as_bytes().len()));
+    };
+    Ok(u32::from_be_bytes([b28, b29, b30, b31]) & 0x0fff_ffff)
 }
 
 /// `GUK-ID = GMK-ID XOR UserSalt` (TS 33.180 F.1.3); the purpose tag is

@@ -229,9 +229,23 @@ fn streamwide_messages() {
         let mut user = LocalUser::new(s(&ru["uri"]), kms_uri);
         user.add_key_set(key_set(&kms, n, &uid, ru).unwrap());
         // Default candidates from T (period 236 contains the timestamps).
-        let mut resp = Responder::new(user, trust.clone(), ResponderConfig::default());
         let text = s(&m["i_message_b64"]);
-        let now = ntp_of_message(&Message::parse(&decode_text(text).unwrap()).unwrap());
+        let parsed = Message::parse(&decode_text(text).unwrap()).unwrap();
+        let now = ntp_of_message(&parsed);
+        // The legacy message's type-7 extension is not a protected payload:
+        // rejected by default (H8), ignored by policy.
+        let legacy = parsed
+            .key_parameters()
+            .is_some_and(|raw| ProtectedPayload::parse(raw).is_err());
+        let mut resp = Responder::new(user, trust.clone(), ResponderConfig::default());
+        if legacy {
+            expect(
+                resp.receive_text(text, now),
+                MikeyError::KeyParametersInvalid,
+                "H8",
+            );
+            resp.config_mut().reject_bad_key_parameters = false;
+        }
         let r = resp
             .receive_text(text, now)
             .unwrap_or_else(|e| panic!("{title}: {e}"));
@@ -713,6 +727,78 @@ fn h7_key_type() {
     expect(r.receive(&b, t0()), MikeyError::KeyTypeMismatch, "H7");
 }
 
+/// GENERIC-ID SPIs that disagree with the key identity (TS 33.180 §7.4): H7.
+#[test]
+fn h7_spi_mismatch() {
+    let w = world(false);
+    let mut req = InitiateRequest::new(KeyType::Pck, BOB, &bob_kms(&w), t0());
+    req.cs_map = CsMapChoice::GenericId(2);
+    let msg = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    let signer = SigningKeyHolder(w.alice);
+    let mut resp = Responder::new(w.bob, w.trust, ResponderConfig::default());
+    let base = Message::parse(&msg.bytes).unwrap();
+    let id = msg.key_id.to_bytes();
+    let with_spi = |spi: Vec<u8>| {
+        let mut m = base.clone();
+        let CsIdMap::GenericId(entries) = &mut m.header.cs_map else {
+            panic!("GENERIC-ID map expected");
+        };
+        entries[0].spi = spi;
+        resign(&mut m, signer.signer())
+    };
+    // The key id itself, and ID ‖ ID, are accepted.
+    let mut r = fresh_responder(&mut resp);
+    r.receive(&with_spi(id.to_vec()), t0()).unwrap();
+    let mut r = fresh_responder(&mut r);
+    r.receive(&with_spi([id, id].concat()), t0()).unwrap();
+    // Another PCK-ID.
+    let mut other = id;
+    other[3] ^= 1;
+    let mut r = fresh_responder(&mut r);
+    expect(
+        r.receive(&with_spi(other.to_vec()), t0()),
+        MikeyError::KeyIdMismatch,
+        "H7",
+    );
+    // The same id with a GMK purpose tag (0000).
+    let mut gmk_tagged = id;
+    gmk_tagged[0] &= 0x0f;
+    expect(
+        r.receive(&with_spi(gmk_tagged.to_vec()), t0()),
+        MikeyError::KeyIdMismatch,
+        "H7",
+    );
+    // A group MKI GMK-ID ‖ GUK-ID in a PCK message.
+    expect(
+        r.receive(&with_spi([gmk_tagged, id].concat()), t0()),
+        MikeyError::KeyIdMismatch,
+        "H7",
+    );
+}
+
+/// `#CS = 0` with a GENERIC-ID map: the default profile applies, unless the
+/// responder has none (`allow_default_profile` false): H4.
+#[test]
+fn h4_no_default_profile() {
+    let (_, bytes, mut resp, signer) = pck_case();
+    let mut m = Message::parse(&bytes).unwrap();
+    m.header.cs_map = CsIdMap::GenericId(Vec::new());
+    let b = resign(&mut m, signer.signer());
+    let mut r = fresh_responder(&mut resp);
+    r.config_mut().allow_default_profile = false;
+    expect(r.receive(&b, t0()), MikeyError::CsIdMapCount, "H4");
+    r.config_mut().allow_default_profile = true;
+    let got = r.receive(&b, t0()).unwrap();
+    assert!(!got.sessions.is_empty());
+    // The empty map (type 1) is not affected.
+    let mut m = Message::parse(&bytes).unwrap();
+    m.header.cs_map = CsIdMap::Empty;
+    let b = resign(&mut m, signer.signer());
+    let mut r = fresh_responder(&mut r);
+    r.config_mut().allow_default_profile = false;
+    r.receive(&b, t0()).unwrap();
+}
+
 /// Bob's responder with a fresh replay cache and the same keys.
 fn fresh_responder(resp: &mut Responder) -> Responder {
     let user = std::mem::replace(resp.user_mut(), LocalUser::new("x", "y"));
@@ -758,6 +844,19 @@ fn h8_key_parameters() {
     // By policy the bad extension may be ignored.
     r.config_mut().reject_bad_key_parameters = false;
     assert!(r.receive(&b, t0()).unwrap().key_parameters.is_none());
+    // Content that is not a protected payload: rejected by default, ignored by
+    // policy.
+    let mut m = base.clone();
+    m.payloads
+        .push(Payload::GeneralExtension(GeneralExtension::KeyParameters(
+            vec![0x01, 0x02, 0x03],
+        )));
+    let b = resign(&mut m, signer.signer());
+    let mut r = fresh_responder(&mut r);
+    r.config_mut().reject_bad_key_parameters = true;
+    expect(r.receive(&b, t0()), MikeyError::KeyParametersInvalid, "H8");
+    r.config_mut().reject_bad_key_parameters = false;
+    assert!(r.receive(&b, t0()).unwrap().key_parameters.is_none());
 }
 
 #[test]
@@ -778,6 +877,22 @@ fn k1_unknown_kms() {
     resp.trust_store_mut()
         .insert(a.with_validity(Some(expired), Some(t0())));
     resp.receive(&bytes, t0()).unwrap();
+    // A revoked certificate, of either KMS.
+    for uri in [KMS_A, KMS_B] {
+        let (_, bytes, mut resp, _) = pck_case();
+        let k = resp.trust_store().get(uri).unwrap().clone();
+        assert!(!k.is_revoked());
+        let revoked = k.clone().revoked(true);
+        assert!(revoked.is_revoked() && !revoked.is_valid_at(t0()));
+        resp.trust_store_mut().insert(revoked);
+        assert_eq!(
+            resp.trust_store().require_valid(uri, t0()).unwrap_err(),
+            MikeyError::UnknownKms
+        );
+        expect(resp.receive(&bytes, t0()), MikeyError::UnknownKms, "K1");
+        resp.trust_store_mut().insert(k.revoked(false));
+        resp.receive(&bytes, t0()).unwrap();
+    }
 }
 
 #[test]
@@ -1038,6 +1153,46 @@ fn sakke_to_self_reaches_the_initiators_other_device() {
     }
 }
 
+/// SAKKE-to-self uses ID scheme 2 only (SPEC §5.9): the initiator refuses
+/// another scheme and a received type-6 extension with scheme 1 is H6.
+#[test]
+fn sakke_to_self_needs_id_scheme_2() {
+    let w = world(false);
+    let mut req = InitiateRequest::new(KeyType::Pck, BOB, &bob_kms(&w), t0());
+    req.sakke_to_self = true;
+    req.id_scheme = IdScheme::TelUriMonthly;
+    req.hide_identities = false;
+    assert!(matches!(
+        initiate(&w.alice, &w.trust, req, &mut OsRandom),
+        Err(MikeyError::InvalidInput(_))
+    ));
+    let mut req = InitiateRequest::new(KeyType::Pck, BOB, &bob_kms(&w), t0());
+    req.sakke_to_self = true;
+    let msg = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
+    assert_eq!(
+        msg.message.sakke_to_self().unwrap().id_scheme,
+        IdScheme::HashedUid
+    );
+    let signer = SigningKeyHolder(w.alice);
+    let mut m = msg.message.clone();
+    for p in &mut m.payloads {
+        if let Payload::GeneralExtension(GeneralExtension::SakkeToSelf { sakke, .. }) = p {
+            sakke.id_scheme = IdScheme::TelUriMonthly;
+        }
+    }
+    let b = resign(&mut m, signer.signer());
+    assert_eq!(
+        Message::parse_i_message(&b).unwrap_err(),
+        MikeyError::UnsupportedIdScheme(1)
+    );
+    let mut bob = Responder::new(w.bob, w.trust, ResponderConfig::default());
+    expect(
+        bob.receive(&b, t0()),
+        MikeyError::UnsupportedIdScheme(1),
+        "H6",
+    );
+}
+
 #[test]
 fn initiator_reproduces_the_sample_signed_octets() {
     // With the sample's key, key id, RAND, time, period and key-parameters IV, the
@@ -1160,7 +1315,8 @@ mod generated {
                     group_ids: None,
                 });
             }
-            req.sakke_to_self = to_self;
+            // SAKKE-to-self only exists with ID scheme 2.
+            req.sakke_to_self = to_self && req.id_scheme == IdScheme::HashedUid;
             let sent = initiate(&s.alice, &s.trust, req, &mut OsRandom).unwrap();
             prop_assert_eq!(Message::parse(&sent.bytes).unwrap(), sent.message.clone());
             let r = s.bob.receive_text(&sent.text, t0()).unwrap();
@@ -1379,18 +1535,14 @@ fn receiver_without_uri() {
     );
     assert_eq!(r.key_id, sent.key_id);
 
-    // A CSB ID that is not Bob's GUK-ID: the rule and the MKI disagree.
+    // A CSB ID that is not Bob's GUK-ID: the rule and the signed MKI disagree,
+    // H7 for a receiver that knows its URI.
     let mut req = fixed_gmk_request();
     req.csb_id = Some(KeyId::new(0x0765_4321));
     let sent = initiate(&w.alice, &w.trust, req, &mut OsRandom).unwrap();
-    let r = receive(true, &sent).unwrap();
-    assert_eq!(
-        r.key_id_source,
-        KeyIdSource::GukIdRule {
-            matches_mki: Some(false)
-        }
-    );
-    assert_ne!(r.key_id, sent.key_id);
+    let e = receive(true, &sent).unwrap_err();
+    assert_eq!(e, MikeyError::KeyIdMismatch);
+    assert_eq!(e.check_id(), Some("H7"));
     let r = receive(false, &sent).unwrap();
     assert_eq!(r.key_id_source, KeyIdSource::Mki);
     assert_eq!(r.key_id, sent.key_id);

@@ -59,8 +59,10 @@ pub enum MikeyError {
     /// H4: the CS ID map type is unknown (its length cannot be known).
     #[error("unknown CS ID map type {0}")]
     UnknownCsIdMapType(u8),
-    /// H4: the empty CS ID map with `#CS ≠ 0`, or `#CS = 0` with an SRTP-ID or
-    /// GENERIC-ID map.
+    /// H4: the empty CS ID map with `#CS ≠ 0` (rejected by the parser), or
+    /// `#CS = 0` with an SRTP-ID or GENERIC-ID map when the responder has no
+    /// default profile (`ResponderConfig::allow_default_profile` false; the
+    /// parser accepts it and by default the key type's default profile applies).
     #[error("CS ID map inconsistent with #CS")]
     CsIdMapCount,
     /// H5: a mandatory payload is missing (RFC 6509 §4, TS 33.180 E.1.2).
@@ -72,20 +74,28 @@ pub enum MikeyError {
     /// H6: SAKKE params other than parameter set 1.
     #[error("unsupported SAKKE parameter set {0}")]
     UnsupportedSakkeParams(u8),
-    /// H6: SAKKE ID scheme other than 1 (RFC 6509) or 2 (TS 33.180 UID).
+    /// H6: SAKKE ID scheme other than 1 (RFC 6509) or 2 (TS 33.180 UID), or other
+    /// than 2 in a SAKKE-to-self extension (type 6, SPEC §5.9).
     #[error("unsupported SAKKE ID scheme {0}")]
     UnsupportedIdScheme(u8),
     /// H7: the key type (purpose tag of the CSB ID) is not the expected one, or the
     /// key-parameters extension names another key type.
     #[error("key type does not match the expected or declared key type")]
     KeyTypeMismatch,
+    /// H7: a GENERIC-ID SPI (MKI) disagrees with the key identity: for a GMK an
+    /// 8-octet SPI other than GMK-ID ‖ GUK-ID (the GMK-ID as recovered for this
+    /// receiver, the GUK-ID the CSB ID), for other keys a 4-octet SPI other than
+    /// the key id, or an SPI whose purpose tag is not the key's.
+    #[error("the GENERIC-ID SPI does not match the key identity")]
+    KeyIdMismatch,
     /// H8: the DPPK-ID of the key-parameters extension differs from the CSB ID.
     #[error("key-parameters DPPK-ID differs from the CSB ID")]
     KeyParametersId,
     /// H8: the key-parameters extension does not decrypt (GCM tag failure) or is malformed.
     #[error("key-parameters extension cannot be decrypted")]
     KeyParametersInvalid,
-    /// K1: IDRkmsi or IDRkmsr names a KMS that is not trusted.
+    /// K1: IDRkmsi or IDRkmsr names a KMS that is not trusted, whose
+    /// certificate is revoked, or outside its validity period.
     #[error("unknown KMS")]
     UnknownKms,
     /// K2: the message is not addressed to any of the receiver's identities.
@@ -180,7 +190,7 @@ impl MikeyError {
             UnknownCsIdMapType(_) | CsIdMapCount => "H4",
             MissingPayload(_) | DuplicatePayload(_) => "H5",
             UnsupportedSakkeParams(_) | UnsupportedIdScheme(_) => "H6",
-            KeyTypeMismatch => "H7",
+            KeyTypeMismatch | KeyIdMismatch => "H7",
             KeyParametersId | KeyParametersInvalid => "H8",
             UnknownKms => "K1",
             NotForReceiver => "K2",

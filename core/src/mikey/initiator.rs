@@ -74,7 +74,10 @@ pub struct InitiateRequest {
     /// (fixing it is for tests and reproducible examples only).
     pub key_parameters_iv: Option<[u8; 16]>,
     /// Adds a SAKKE-to-self extension (type 6) encapsulating the key to the
-    /// initiator's own identifier (TS 33.180 E.5).
+    /// initiator's own identifier (TS 33.180 E.5). The extension always uses
+    /// the hashed-UID scheme (ID scheme 2, SPEC §5.9): requesting it with
+    /// another [`InitiateRequest::id_scheme`] is an error
+    /// ([`MikeyError::InvalidInput`]).
     pub sakke_to_self: bool,
     /// The initiator's identifier (the ECCSI signing ID, RFC 6507 §4.1), given
     /// explicitly instead of derived from the initiator's URI and its KMS's key
@@ -243,6 +246,11 @@ pub fn initiate(
     }
     if matches!(id_scheme, IdScheme::Unknown(_)) {
         return Err(MikeyError::InvalidInput("unsupported ID scheme"));
+    }
+    if sakke_to_self && id_scheme != IdScheme::HashedUid {
+        return Err(MikeyError::InvalidInput(
+            "SAKKE-to-self needs the hashed-UID scheme (ID scheme 2)",
+        ));
     }
     let kms_i = trust.require_valid(initiator.kms_uri(), time)?;
     let kms_r = trust.require_valid(&responder_kms, time)?;
@@ -425,7 +433,7 @@ pub fn initiate(
             inner_next: 0,
             sakke: SakkePayload {
                 params: SakkeParams::Set1,
-                id_scheme,
+                id_scheme: IdScheme::HashedUid,
                 data: own.to_bytes().to_vec(),
             },
         }));

@@ -119,15 +119,15 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], KeyParamsError> {
-        let have = self.data.len() - self.pos;
-        if have < n {
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        if rest.len() < n {
             return Err(KeyParamsError::Truncated {
                 field,
                 need: n,
-                have,
+                have: rest.len(),
             });
         }
-        let out = &self.data[self.pos..self.pos + n];
+        let (out, _) = rest.split_at(n);
         self.pos += n;
         Ok(out)
     }
@@ -140,7 +140,8 @@ impl<'a> Reader<'a> {
     }
 
     fn u8(&mut self, field: &'static str) -> Result<u8, KeyParamsError> {
-        Ok(self.array::<1>(field)?[0])
+        let [b] = self.array::<1>(field)?;
+        Ok(b)
     }
 
     fn u16(&mut self, field: &'static str) -> Result<u16, KeyParamsError> {
@@ -157,7 +158,7 @@ impl<'a> Reader<'a> {
     }
 
     fn remaining(&self) -> usize {
-        self.data.len() - self.pos
+        self.data.len().saturating_sub(self.pos)
     }
 
     fn finish(&self) -> Result<(), KeyParamsError> {

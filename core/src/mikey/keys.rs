@@ -23,6 +23,7 @@ pub struct TrustedKms {
     key_period: KeyPeriod,
     valid_from: Option<NtpTime>,
     valid_to: Option<NtpTime>,
+    revoked: bool,
 }
 
 impl TrustedKms {
@@ -41,6 +42,7 @@ impl TrustedKms {
             key_period,
             valid_from: None,
             valid_to: None,
+            revoked: false,
         }
     }
 
@@ -53,10 +55,25 @@ impl TrustedKms {
         self
     }
 
-    /// Whether the certificate is valid at `time`.
+    /// Marks the certificate as revoked (or not): a revoked KMS is treated as
+    /// unknown at every time (checklist K1).
+    pub fn revoked(mut self, revoked: bool) -> Self {
+        self.revoked = revoked;
+        self
+    }
+
+    /// Whether the certificate has been marked revoked ([`TrustedKms::revoked`]).
+    pub fn is_revoked(&self) -> bool {
+        self.revoked
+    }
+
+    /// Whether the certificate is valid at `time`: not revoked and within its
+    /// validity period.
     pub fn is_valid_at(&self, time: NtpTime) -> bool {
-        self.valid_from
-            .is_none_or(|f| time.seconds() >= f.seconds())
+        !self.revoked
+            && self
+                .valid_from
+                .is_none_or(|f| time.seconds() >= f.seconds())
             && self.valid_to.is_none_or(|t| time.seconds() <= t.seconds())
     }
 
@@ -149,8 +166,8 @@ impl TrustStore {
         self.get(uri).ok_or(MikeyError::UnknownKms)
     }
 
-    /// The KMS with URI `uri` whose certificate is valid at `time`, or
-    /// [`MikeyError::UnknownKms`] (K1).
+    /// The KMS with URI `uri` whose certificate is valid at `time` and not
+    /// revoked, or [`MikeyError::UnknownKms`] (K1).
     pub fn require_valid(&self, uri: &str, time: NtpTime) -> Result<&TrustedKms, MikeyError> {
         self.get(uri)
             .filter(|k| k.is_valid_at(time))

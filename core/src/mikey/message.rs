@@ -283,6 +283,10 @@ impl Message {
         check_sakke_payload(sakke)?;
         if let Some(s) = self.sakke_to_self() {
             check_sakke_payload(s)?;
+            // SAKKE-to-self is to the initiator's UID: ID scheme 2 only (SPEC §5.9).
+            if s.id_scheme != IdScheme::HashedUid {
+                return Err(MikeyError::UnsupportedIdScheme(s.id_scheme.into()));
+            }
         }
         Ok(())
     }

@@ -32,10 +32,18 @@ pub struct ResponderConfig {
     /// The key type expected in this context (checklist H7), e.g. GMK when a group
     /// call is being set up; `None` accepts every non-reserved purpose tag.
     pub expected_key_type: Option<KeyType>,
-    /// Reject a message whose key-parameters extension is a protected payload that
-    /// does not decrypt (checklist H8); when `false` such an extension is ignored.
-    /// Default `true`. A DPPK-ID that differs from the CSB ID is always rejected.
+    /// Reject a message whose key-parameters extension (type 7) does not parse as
+    /// a protected payload (e.g. a legacy layout) or does not decrypt (checklist
+    /// H8, [`MikeyError::KeyParametersInvalid`]); when `false` such an extension
+    /// is ignored. Default `true`. A DPPK-ID that differs from the CSB ID is
+    /// always rejected.
     pub reject_bad_key_parameters: bool,
+    /// Accept `#CS = 0` with an SRTP-ID or GENERIC-ID map (the default security
+    /// profile of the key type then applies, TS 33.180 E.1.2). When `false` such
+    /// a message is rejected with [`MikeyError::CsIdMapCount`] (checklist H4: no
+    /// default profile configured). Default `true`. The empty map (type 1) always
+    /// uses the default profile.
+    pub allow_default_profile: bool,
 }
 
 impl Default for ResponderConfig {
@@ -45,6 +53,7 @@ impl Default for ResponderConfig {
             key_period: None,
             expected_key_type: None,
             reject_bad_key_parameters: true,
+            allow_default_profile: true,
         }
     }
 }
@@ -103,9 +112,10 @@ pub enum KeyIdSource {
     /// A GMK whose GMK-ID was recovered from the GUK-ID with the receiver's URI
     /// (TS 33.180 F.1.3). `matches_mki` cross-checks it against the signed MKI
     /// (GMK-ID ‖ GUK-ID, TS 33.180 §7.4) of the GENERIC-ID map whose GUK-ID is the
-    /// CSB ID: `Some(false)` when that MKI names another GMK-ID (the CSB ID is then
-    /// not the GUK-ID the F.1.3 rule gives for this receiver), `None` when the map
-    /// has no such MKI.
+    /// CSB ID: `Some(true)` when it agrees, `None` when the map has no such MKI.
+    /// An MKI naming another GMK-ID (the CSB ID is then not the GUK-ID the F.1.3
+    /// rule gives for this receiver) is rejected with
+    /// [`MikeyError::KeyIdMismatch`] (H7), so `Some(false)` is never returned.
     GukIdRule {
         /// Whether the signed MKI's GMK-ID agrees, if there is one.
         matches_mki: Option<bool>,
@@ -376,6 +386,14 @@ impl Responder {
             .ok_or(MikeyError::MissingPayload("RAND"))?
             .to_vec();
         let csb_id = KeyId::new(message.header.csb_id);
+        let no_sessions_in_map = match &message.header.cs_map {
+            CsIdMap::SrtpId(v) => v.is_empty(),
+            CsIdMap::GenericId(v) => v.is_empty(),
+            _ => false,
+        };
+        if no_sessions_in_map && !self.config.allow_default_profile {
+            return Err(MikeyError::CsIdMapCount);
+        }
 
         // 2. Freshness and replay.
         let skew = i64::from(t.seconds()) - i64::from(now.seconds());
@@ -517,10 +535,16 @@ impl Responder {
         } else {
             (csb_id, KeyIdSource::CsbId)
         };
+        check_spis(&message, key_type, csb_id, key_id, key_id_source)?;
         let mut key_parameters = None;
         if let Some(raw) = message.key_parameters() {
-            // Content that is not a protected payload (a legacy layout) is ignored.
-            if let Ok(pp) = ProtectedPayload::parse(raw) {
+            // Content that is not a protected payload (a legacy layout) is
+            // rejected under `reject_bad_key_parameters` (H8), else ignored.
+            let parsed = ProtectedPayload::parse(raw);
+            if parsed.is_err() && self.config.reject_bad_key_parameters {
+                return Err(MikeyError::KeyParametersInvalid);
+            }
+            if let Ok(pp) = parsed {
                 if pp.dppk_id != csb_id {
                     return Err(MikeyError::KeyParametersId);
                 }
@@ -585,6 +609,46 @@ fn mki_gmk_id(message: &Message, csb_id: KeyId) -> Option<KeyId> {
             MkiKeyIds::Gmk { gmk_id, guk_id } if guk_id == csb_id => Some(gmk_id),
             _ => None,
         })
+}
+
+/// Step 8 of [`Responder::receive`]: every 4- or 8-octet SPI of a GENERIC-ID
+/// map must name the received key (TS 33.180 §7.4). For a GMK an 8-octet SPI is
+/// GMK-ID ‖ GUK-ID with the GUK-ID the CSB ID and, when it is known, the GMK-ID
+/// `key_id`; a 4-octet one is the GMK-ID. For other keys the SPI is the key id
+/// (8 octets: `ID ‖ ID`). SPIs of other lengths are left to the crypto-session
+/// step.
+fn check_spis(
+    message: &Message,
+    key_type: KeyType,
+    csb_id: KeyId,
+    key_id: KeyId,
+    source: KeyIdSource,
+) -> Result<(), MikeyError> {
+    let CsIdMap::GenericId(entries) = &message.header.cs_map else {
+        return Ok(());
+    };
+    let gmk_id_known = !matches!(source, KeyIdSource::Unknown);
+    for e in entries {
+        let Ok(ids) = kdf::parse_mki(&e.spi) else {
+            continue;
+        };
+        let ok = match (key_type, ids) {
+            (KeyType::Gmk, MkiKeyIds::Gmk { gmk_id, guk_id }) => {
+                guk_id == csb_id
+                    && gmk_id.key_type() == KeyType::Gmk
+                    && (!gmk_id_known || gmk_id == key_id)
+            }
+            (KeyType::Gmk, MkiKeyIds::Single(id)) => {
+                e.spi.len() == 4 && id.key_type() == KeyType::Gmk && (!gmk_id_known || id == key_id)
+            }
+            (_, MkiKeyIds::Single(id)) => id == key_id,
+            (_, MkiKeyIds::Gmk { .. }) => false,
+        };
+        if !ok {
+            return Err(MikeyError::KeyIdMismatch);
+        }
+    }
+    Ok(())
 }
 
 /// Step 4 of [`Responder::receive`]: IDRuidr (or IDRr) against the receiver's
