@@ -1,96 +1,13 @@
 //! End-to-end tests of the `msk` binary against the RFC 6507 / RFC 6508 test
 //! vectors and its exit-status contract (0 valid, 1 invalid, 2 bad input).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+use common::*;
 
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn out(&self) -> &str {
-        self.stdout.trim()
-    }
-}
-
-fn msk(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_msk"))
-        .args(args)
-        .output()
-        .expect("run msk");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "msk {args:?} panicked: {}",
-        run.stderr
-    );
-    run
-}
-
-#[track_caller]
-fn assert_valid(run: &Run) {
-    assert_eq!(
-        (run.code, run.out()),
-        (0, "valid"),
-        "stderr: {}",
-        run.stderr
-    );
-}
-
-#[track_caller]
-fn assert_invalid(run: &Run) {
-    assert_eq!(
-        (run.code, run.out()),
-        (1, "invalid"),
-        "stderr: {}",
-        run.stderr
-    );
-}
-
-/// Exit status 2 with a message naming `arg` (and containing `words`).
-#[track_caller]
-fn assert_bad_input(run: &Run, arg: &str, words: &str) {
-    assert_eq!(run.code, 2, "stdout: {} stderr: {}", run.stdout, run.stderr);
-    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
-    let first = run.stderr.lines().next().unwrap_or_default();
-    assert!(
-        first.starts_with(&format!("error: {arg}: ")) && first.contains(words),
-        "stderr: {}",
-        run.stderr
-    );
-}
-
-fn vector(name: &str) -> Value {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "core",
-        "tests",
-        "data",
-        name,
-    ]
-    .iter()
-    .collect();
-    let text = std::fs::read_to_string(&path).expect("read test vector");
-    serde_json::from_str(&text).expect("parse test vector")
-}
-
 fn field(v: &Value, key: &str) -> String {
     v[key].as_str().expect("string field").to_string()
-}
-
-fn json_out(run: &Run) -> Value {
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    serde_json::from_str(run.out()).expect("JSON output")
 }
 
 /// Flips the lowest bit of the octet at `index` (negative: from the end).

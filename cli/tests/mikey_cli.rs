@@ -1,71 +1,14 @@
 //! End-to-end tests of `msk mikey inspect`, `initiate` and `receive` against
 //! the TS 33.180 sample I_MESSAGE and through initiate → receive round trips.
 
+mod common;
+use common::*;
+
 use std::path::PathBuf;
-use std::process::Command;
 
 use mikey_sakke::kdf::{gmk_id_from_guk_id, guk_id, KeyId};
 use mikey_sakke::mikey::encode_text;
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn out(&self) -> &str {
-        self.stdout.trim()
-    }
-}
-
-fn msk(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_msk"))
-        .args(args)
-        .output()
-        .expect("run msk");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "msk {args:?} panicked: {}",
-        run.stderr
-    );
-    run
-}
-
-#[track_caller]
-fn json_out(run: &Run) -> Value {
-    assert_eq!(run.code, 0, "stdout: {} stderr: {}", run.stdout, run.stderr);
-    serde_json::from_str(run.out()).expect("JSON output")
-}
-
-#[track_caller]
-fn assert_invalid(run: &Run) {
-    assert_eq!(
-        (run.code, run.out()),
-        (1, "invalid"),
-        "stderr: {}",
-        run.stderr
-    );
-}
-
-/// Exit status 2 with a message naming `arg` (and containing `words`).
-#[track_caller]
-fn assert_bad_input(run: &Run, arg: &str, words: &str) {
-    assert_eq!(run.code, 2, "stdout: {} stderr: {}", run.stdout, run.stderr);
-    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
-    let first = run.stderr.lines().next().unwrap_or_default();
-    assert!(
-        first.starts_with(&format!("error: {arg}: ")) && first.contains(words),
-        "stderr: {}",
-        run.stderr
-    );
-}
 
 fn s(v: &Value) -> String {
     v.as_str().expect("string").to_string()

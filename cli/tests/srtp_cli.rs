@@ -2,66 +2,10 @@
 //! RFC 6188 and RFC 7714 vector values, and the exit-status contract
 //! (0 ok, 1 a packet failed, 2 bad input naming the argument).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+use common::*;
 
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-}
-
-fn msk(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_msk"))
-        .args(args)
-        .output()
-        .expect("run msk");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "msk {args:?} panicked: {}",
-        run.stderr
-    );
-    run
-}
-
-#[track_caller]
-fn assert_bad_input(run: &Run, arg: &str, words: &str) {
-    assert_eq!(run.code, 2, "stdout: {} stderr: {}", run.stdout, run.stderr);
-    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
-    let first = run.stderr.lines().next().unwrap_or_default();
-    assert!(
-        first.starts_with(&format!("error: {arg}: ")) && first.contains(words),
-        "stderr: {}",
-        run.stderr
-    );
-}
-
-fn vector(name: &str) -> Value {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "core",
-        "tests",
-        "data",
-        name,
-    ]
-    .iter()
-    .collect();
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read vector")).expect("JSON")
-}
 
 fn s(v: &Value) -> &str {
     v.as_str().expect("string")
