@@ -25,24 +25,41 @@
 //!
 //! Errors are [`MikeyError`], one variant per SPEC §9 checklist condition.
 //!
-//! ```no_run
-//! use mikey_sakke::identity::NtpTime;
+//! ```
+//! use mikey_sakke::eccsi::{EccsiKms, SigningKey};
+//! use mikey_sakke::identity::{KeyPeriod, NtpTime, Uid};
 //! use mikey_sakke::kdf::KeyType;
 //! use mikey_sakke::mikey::*;
 //! use mikey_sakke::random::OsRandom;
-//! # fn keys(uri: &str, kms: &TrustedKms, n: u64) -> KeySet { unimplemented!() }
-//! # fn kms() -> TrustedKms { unimplemented!() }
+//! use mikey_sakke::sakke::{KmsContext, ReceiverKey, SakkeKms};
 //! # fn main() -> Result<(), mikey_sakke::Error> {
-//! // Trusted KMS (KMS URI, KPAK, Z, UserKeyPeriod/Offset) and the users' key sets.
-//! let kms: TrustedKms = kms();
+//! // A KMS (normally reached through the KMS client) and the KMS the users trust.
+//! let eccsi = EccsiKms::generate(&mut OsRandom)?;
+//! let sakke = SakkeKms::generate(&mut OsRandom)?;
+//! let kms = TrustedKms::with_context(
+//!     "kms.example.org",
+//!     eccsi.kpak().clone(),
+//!     KmsContext::new(sakke.public_key()),
+//!     KeyPeriod::new(2_592_000, 0)?,
+//! );
 //! let mut trust = TrustStore::new();
 //! trust.insert(kms.clone());
 //! let now = NtpTime::from_unix_seconds(1_795_000_000)?;
 //! let n = kms.key_period().number_at(now)?;
+//!
+//! // Each user's key set for period n: SSK/PVT for signing, RSK for receiving.
+//! let keys = |uri: &str| -> Result<KeySet, mikey_sakke::Error> {
+//!     let uid = Uid::derive(uri, kms.uri(), kms.key_period(), n)?;
+//!     let id = uid.as_bytes();
+//!     let (ssk, pvt) = eccsi.issue(id, &mut OsRandom)?;
+//!     let signing = SigningKey::new(eccsi.kpak(), id, ssk, pvt)?;
+//!     let receiving = ReceiverKey::new(kms.sakke(), id, sakke.issue_rsk(id)?)?;
+//!     Ok(KeySet::new(kms.uri(), n, id, Some(signing), Some(receiving))?)
+//! };
 //! let mut gms = LocalUser::new("sip:gms@example.org", kms.uri());
-//! gms.add_key_set(keys("sip:gms@example.org", &kms, n));
+//! gms.add_key_set(keys("sip:gms@example.org")?);
 //! let mut alice = LocalUser::new("sip:alice@example.org", kms.uri());
-//! alice.add_key_set(keys("sip:alice@example.org", &kms, n));
+//! alice.add_key_set(keys("sip:alice@example.org")?);
 //! alice.precompute();
 //!
 //! // Initiator: a GMK for alice.
