@@ -19,7 +19,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tokio::net::TcpStream;
 use zeroize::Zeroizing;
 
-use crate::server::PREFIX;
+use crate::PREFIX;
 
 /// Largest accepted response body.
 const MAX_RESPONSE: usize = 4 * 1024 * 1024;

@@ -40,7 +40,7 @@ use tracing::{info, warn};
 use crate::service::Kms;
 
 /// The resource prefix of TS 33.180 D.2.1.
-pub const PREFIX: &str = "/keymanagement/identity/v1";
+pub use crate::PREFIX;
 
 /// Errors of starting the server.
 #[derive(Debug, thiserror::Error)]
