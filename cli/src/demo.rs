@@ -6,12 +6,10 @@
 //! A's group management server to Bob and Carol and group media between them;
 //! finally the servers are shut down and their stores removed.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mikey_sakke::identity::{KeyPeriod, NtpTime};
+use mikey_sakke::identity::NtpTime;
 use mikey_sakke::kdf::{KeyId, KeyType};
-use mikey_sakke::kms::KmsConfig;
 use mikey_sakke::mikey::key_params::{GroupId, KeyParameters};
 use mikey_sakke::mikey::{
     cs_id, encode_sdp_attribute, initiate, CryptoSession, IdRole, InitiateRequest,
@@ -22,25 +20,16 @@ use mikey_sakke::sakke::Ssv;
 use mikey_sakke::srtp::SrtpContext;
 use mikey_sakke_kms::client::{ClientError, KmsClient};
 use mikey_sakke_kms::keystore::{ClientKeys, UserKeySet};
-use mikey_sakke_kms::seal::{KdfParams, OperatorSecret};
-use mikey_sakke_kms::server::{self, ServerConfig};
-use mikey_sakke_kms::service::Kms;
-use mikey_sakke_kms::store::{KmsStore, SqliteStore};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tokio::sync::oneshot;
-use zeroize::Zeroizing;
 
 use crate::error::{line, CliError};
 use crate::hexarg;
+use crate::loopback::{
+    add_user, run_secret, runtime, start_kms, stop_kms, trust_each_other, LoopbackKms, ALICE, BOB,
+    CAROL, KMS_A, KMS_B,
+};
 
-/// `UserKeyPeriod` of both KMSs: 30 days, in seconds.
-const KEY_PERIOD: u64 = 2_592_000;
-const KMS_A: &str = "kms.org-a.example";
-const KMS_B: &str = "kms.org-b.example";
-const ALICE: &str = "sip:alice@org-a.example";
-const BOB: &str = "sip:bob@org-b.example";
-const CAROL: &str = "sip:carol@org-a.example";
 const GMS: &str = "sip:gms@org-a.example";
 const GROUP: &str = "sip:rescue-team@org-a.example";
 const ALICE_SSRC: u32 = 0xa11c_e001;
@@ -138,74 +127,7 @@ fn payload_text(rtp: &[u8]) -> String {
     String::from_utf8_lossy(rtp.get(12..).unwrap_or(&[])).into_owned()
 }
 
-/// A KMS of the demo: a real `mikey-sakke-kms` server on 127.0.0.1 (an
-/// ephemeral port, TLS with a certificate generated for the run) over an
-/// SQLite store in a temporary directory.
-struct DemoKms {
-    kms: Arc<Kms>,
-    dir: tempfile::TempDir,
-    url: String,
-    ca_pem: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<Result<(), mikey_sakke_kms::server::ServerError>>,
-}
-
-/// Creates a KMS in a fresh temporary directory (master secrets sealed
-/// under `secret`) and starts serving it on 127.0.0.1 over TLS.
-fn start_kms(
-    rt: &tokio::runtime::Runtime,
-    uri: &str,
-    secret: &OperatorSecret,
-) -> Result<DemoKms, CliError> {
-    let dir = tempfile::Builder::new()
-        .prefix("msk-demo-kms-")
-        .tempdir()
-        .map_err(|e| failed("creating a temporary directory", e))?;
-    let store: Arc<dyn KmsStore> =
-        Arc::new(SqliteStore::open_dir(dir.path()).map_err(|e| failed("opening the store", e))?);
-    let config = KmsConfig {
-        kms_uri: uri.to_string(),
-        key_period: KeyPeriod::new(KEY_PERIOD, 0).map_err(|e| failed("key period", e))?,
-        domains: None,
-        valid_from: None,
-        valid_to: None,
-        issuer: None,
-        cert_uri: None,
-    };
-    let kms = Arc::new(
-        Kms::init(store, secret, config, KdfParams::default())
-            .map_err(|e| failed(&format!("creating {uri}"), e))?,
-    );
-    let tls = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()])
-        .map_err(|e| failed("generating the TLS certificate", e))?;
-    let ca_pem = tls.cert.pem();
-    let (cert_file, key_file) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
-    std::fs::write(&cert_file, &ca_pem).map_err(|e| failed("writing the TLS certificate", e))?;
-    std::fs::write(&key_file, tls.signing_key.serialize_pem())
-        .map_err(|e| failed("writing the TLS key", e))?;
-    let tls = server::load_tls(&cert_file, &key_file).map_err(|e| failed("TLS", e))?;
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .map_err(|e| failed("listening on 127.0.0.1", e))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| failed("listening on 127.0.0.1", e))?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let app = server::router(kms.clone(), ServerConfig::default());
-    let task = rt.spawn(server::serve(listener, app, Some(tls), async {
-        let _ = stopped.await;
-    }));
-    Ok(DemoKms {
-        kms,
-        dir,
-        url: format!("https://{addr}"),
-        ca_pem,
-        stop: Some(stop),
-        task,
-    })
-}
-
-fn show_kms(kms: &DemoKms) -> Result<(), CliError> {
+fn show_kms(kms: &LoopbackKms) -> Result<(), CliError> {
     let c = kms.kms.certificate();
     detail(format_args!("KPAK: {}", short(c.pub_auth_key.as_bytes())))?;
     detail(format_args!("Z:    {}", short(&c.pub_enc_key.to_bytes())))?;
@@ -219,38 +141,35 @@ fn show_kms(kms: &DemoKms) -> Result<(), CliError> {
     ))?;
     detail(format_args!(
         "store: {} (master secrets encrypted under the operator secret)",
-        kms.dir.path().display()
+        kms.dir.display()
     ))
 }
 
-/// Stops the server gracefully (open connections finish), then removes
-/// the temporary store; returns the number of key sets the KMS issued.
-fn stop_kms(rt: &tokio::runtime::Runtime, mut kms: DemoKms) -> Result<usize, CliError> {
-    if let Some(stop) = kms.stop.take() {
-        let _ = stop.send(());
-    }
-    rt.block_on(kms.task)
-        .map_err(|e| failed("stopping the KMS", e))?
-        .map_err(|e| failed("the KMS server", e))?;
-    let issued = kms
-        .kms
-        .store()
-        .audit_log(1000)
-        .map_err(|e| failed("reading the audit log", e))?
-        .iter()
-        .filter(|e| e.event == "issue")
-        .count();
-    drop(kms.kms);
-    kms.dir
-        .close()
+/// Stops the server gracefully, then removes its temporary store; returns
+/// the number of key sets the KMS issued.
+fn stop_and_remove(
+    rt: &tokio::runtime::Runtime,
+    kms: LoopbackKms,
+    dir: tempfile::TempDir,
+) -> Result<usize, CliError> {
+    let issued = stop_kms(rt, kms)?;
+    dir.close()
         .map_err(|e| failed("removing the temporary store", e))?;
     Ok(issued)
+}
+
+/// A temporary directory for a KMS store.
+fn temp_store() -> Result<tempfile::TempDir, CliError> {
+    tempfile::Builder::new()
+        .prefix("msk-demo-kms-")
+        .tempdir()
+        .map_err(|e| failed("creating a temporary directory", e))
 }
 
 /// A device provisioned over HTTPS with the KMS client: KMS certificate
 /// (init), this period's key set (keyprov, validated) and the trusted
 /// external KMSs (certcache).
-async fn fetch_keys(kms: &DemoKms, token: &str, uri: &str) -> Result<ClientKeys, CliError> {
+async fn fetch_keys(kms: &LoopbackKms, token: &str, uri: &str) -> Result<ClientKeys, CliError> {
     let fail = |what: &str, e: ClientError| failed(&format!("{what} for {uri}"), e);
     let client = KmsClient::new(&kms.url, token, uri)
         .and_then(|c| c.with_roots_pem(kms.ca_pem.as_bytes()))
@@ -345,26 +264,19 @@ pub fn run() -> Result<(), CliError> {
     line("(first 4 octets of their SHA-256).")?;
 
     // --- The two KMSs -------------------------------------------------------
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| failed("starting the async runtime", e))?;
-    // The operator secret that seals the KMSs' master secrets: drawn for this
-    // run (a deployment reads it from MSK_KMS_SECRET or a file).
-    let mut secret = Zeroizing::new([0u8; 32]);
-    rng.fill(&mut secret[..])?;
-    let secret = OperatorSecret::new(secret.to_vec()).map_err(|e| failed("operator secret", e))?;
+    let rt = runtime()?;
+    let secret = run_secret()?;
+    let (dir_a, dir_b) = (temp_store()?, temp_store()?);
     let kms_a = step(
         1,
         &format!("KMS A ({KMS_A}) creates its ECCSI (KSAK→KPAK) and SAKKE (z→Z) master keys in a new store and starts serving on loopback"),
-        || start_kms(&rt, KMS_A, &secret),
+        || start_kms(&rt, KMS_A, &secret, dir_a.path()),
     )?;
     show_kms(&kms_a)?;
     let kms_b = step(
         2,
         &format!("KMS B ({KMS_B}) does the same in its own store, on its own port"),
-        || start_kms(&rt, KMS_B, &secret),
+        || start_kms(&rt, KMS_B, &secret, dir_b.path()),
     )?;
     show_kms(&kms_b)?;
 
@@ -372,22 +284,11 @@ pub fn run() -> Result<(), CliError> {
         3,
         "The organisations exchange KMS certificates, so KMS A trusts KMS B and KMS B trusts KMS A; each KMS enrols its users with a bearer token",
         || {
-            let trust = |k: &DemoKms, other: &DemoKms| {
-                k.kms
-                    .add_trust(&other.kms.certificate().to_xml())
-                    .map_err(|e| failed("adding a trusted KMS", e))
-            };
-            trust(&kms_a, &kms_b)?;
-            trust(&kms_b, &kms_a)?;
-            let mut tokens = Vec::new();
-            for (kms, uri) in [(&kms_a, ALICE), (&kms_a, CAROL), (&kms_a, GMS), (&kms_b, BOB)] {
-                let token = kms
-                    .kms
-                    .add_user(uri)
-                    .map_err(|e| failed(&format!("adding {uri}"), e))?;
-                tokens.push(token);
-            }
-            Ok(tokens)
+            trust_each_other(&kms_a, &kms_b)?;
+            [(&kms_a, ALICE), (&kms_a, CAROL), (&kms_a, GMS), (&kms_b, BOB)]
+                .into_iter()
+                .map(|(kms, uri)| add_user(kms, uri))
+                .collect::<Result<Vec<_>, _>>()
         },
     )?;
     detail(format_args!(
@@ -809,7 +710,12 @@ pub fn run() -> Result<(), CliError> {
     let (issued_a, issued_b) = step(
         20,
         "KMS A and KMS B shut down gracefully; their temporary stores are removed",
-        || Ok((stop_kms(&rt, kms_a)?, stop_kms(&rt, kms_b)?)),
+        || {
+            Ok((
+                stop_and_remove(&rt, kms_a, dir_a)?,
+                stop_and_remove(&rt, kms_b, dir_b)?,
+            ))
+        },
     )?;
     detail(format_args!(
         "key sets issued (audit log): KMS A {issued_a}, KMS B {issued_b}"

@@ -487,7 +487,7 @@ fn provision(a: &ProvisionArgs) -> Result<(), CliError> {
 }
 
 /// Writes `bytes` to `path`, readable only by the owner on Unix.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
