@@ -9,14 +9,12 @@
 use std::time::{Duration, Instant};
 
 use mikey_sakke::identity::NtpTime;
-use mikey_sakke::kdf::{KeyId, KeyType};
-use mikey_sakke::mikey::key_params::{GroupId, KeyParameters};
+use mikey_sakke::kdf::KeyType;
 use mikey_sakke::mikey::{
-    cs_id, encode_sdp_attribute, initiate, CryptoSession, IdRole, InitiateRequest,
-    InitiatedMessage, LocalUser, ReceivedKey, Responder, ResponderConfig, TrustStore, RAND_LEN,
+    cs_id, encode_sdp_attribute, initiate, CryptoSession, GroupKey, IdRole, InitiateRequest,
+    InitiatedMessage, LocalUser, ReceivedKey, Responder, ResponderConfig, TrustStore,
 };
-use mikey_sakke::random::{OsRandom, SecureRandom};
-use mikey_sakke::sakke::Ssv;
+use mikey_sakke::random::OsRandom;
 use mikey_sakke::srtp::SrtpContext;
 use mikey_sakke_kms::client::{ClientError, KmsClient};
 use mikey_sakke_kms::keystore::{ClientKeys, UserKeySet};
@@ -205,13 +203,6 @@ fn device(keys: &ClientKeys) -> Result<(LocalUser, TrustStore), CliError> {
     Ok((user, trust))
 }
 
-/// What the GMS sends every member: one GMK, its GMK-ID and one RAND.
-struct GroupKey {
-    gmk: Ssv,
-    gmk_id: KeyId,
-    rand: Vec<u8>,
-}
-
 /// A GMK I_MESSAGE from the GMS to `member` (whose KMS is `member_kms`).
 fn group_message(
     gms: &LocalUser,
@@ -221,21 +212,9 @@ fn group_message(
     now: NtpTime,
     rng: &mut OsRandom,
 ) -> Result<InitiatedMessage, CliError> {
-    let mut req = InitiateRequest::new(KeyType::Gmk, member, member_kms, now);
-    req.key = Some(Ssv::from_bytes(key.gmk.as_bytes()).map_err(|e| failed("GMK", e))?);
-    req.key_id = Some(key.gmk_id);
-    req.rand = Some(key.rand.clone());
-    req.key_parameters = Some(KeyParameters {
-        key_type: KeyType::Gmk,
-        status: 1,
-        activation_time: 0,
-        expiry_time: 0,
-        text: Vec::new(),
-        group_ids: Some(vec![GroupId {
-            iei: 0x7b,
-            id: GROUP.as_bytes().to_vec(),
-        }]),
-    });
+    let req = key
+        .request(member, member_kms, Some(GROUP.as_bytes()), now)
+        .map_err(|e| failed("GMK", e))?;
     initiate(gms, trust, req, rng).map_err(|e| failed(&format!("the GMK I_MESSAGE to {member}"), e))
 }
 
@@ -536,17 +515,7 @@ pub fn run() -> Result<(), CliError> {
     let group_key = step(
         14,
         &format!("Org A's group management server draws a group master key (GMK) for {GROUP}"),
-        || {
-            let gmk = Ssv::generate(&mut rng).map_err(|e| failed("drawing the GMK", e))?;
-            let id = KeyId::generate(KeyType::Gmk, &mut rng).map_err(|e| failed("GMK-ID", e))?;
-            let mut rand = vec![0u8; RAND_LEN];
-            rng.fill(&mut rand)?;
-            Ok(GroupKey {
-                gmk,
-                gmk_id: id,
-                rand,
-            })
-        },
+        || GroupKey::generate(&mut rng).map_err(|e| failed("drawing the GMK", e)),
     )?;
     let gmk_id = group_key.gmk_id;
     detail(format_args!(

@@ -296,7 +296,10 @@ impl ClientKeys {
         }
     }
 
-    fn to_stored(&self) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
+    /// The stored form of the keys (versioned JSON) that a [`ClientKeyStore`]
+    /// keeps: **secret**, it holds the SSKs and RSKs, so encrypt it at rest
+    /// (as [`EncryptedFileKeyStore`] does, or with a platform keystore key).
+    pub fn to_stored(&self) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
         let s = Stored {
             version: 1,
             user_uri: self.user_uri.clone(),
@@ -310,7 +313,10 @@ impl ClientKeys {
             .map_err(|e| KeyStoreError::Format(e.to_string()))
     }
 
-    fn from_stored(bytes: &[u8]) -> Result<ClientKeys, KeyStoreError> {
+    /// Parses the form [`ClientKeys::to_stored`] writes. Certificates are
+    /// parsed strictly and every key set is re-validated against its KMS
+    /// certificate before it is used ([`ClientKeys::local_user`]).
+    pub fn from_stored(bytes: &[u8]) -> Result<ClientKeys, KeyStoreError> {
         let s: Stored =
             serde_json::from_slice(bytes).map_err(|e| KeyStoreError::Format(e.to_string()))?;
         if s.version != 1 {

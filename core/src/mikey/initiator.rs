@@ -1,6 +1,8 @@
 //! Building a signed MIKEY-SAKKE I_MESSAGE (RFC 6509 §4, TS 33.180 E.1–E.4;
 //! SPEC §5.12–§5.14).
 
+use std::fmt;
+
 use crate::identity::NtpTime;
 use crate::kdf::{self, KeyId, KeyType};
 use crate::random::SecureRandom;
@@ -143,6 +145,73 @@ pub struct InitiatedMessage {
     pub initiator_id: Vec<u8>,
     /// The responder's identifier (SAKKE `b`).
     pub responder_id: Vec<u8>,
+}
+
+/// The IEI of a group identity in the key-parameters extension (TS 33.180
+/// E.6, SPEC §4.8): an MCPTT group ID.
+const GROUP_ID_IEI: u8 = 0x7b;
+
+/// A group master key as a group management server distributes it
+/// (TS 33.180 §5.2.5, §7.3): one GMK with one GMK-ID and one RAND, sent to
+/// every member in an I_MESSAGE of its own whose CSB ID is the member's
+/// GUK-ID. Sending the same RAND to every member is what lets a member derive
+/// another member's SRTP keys from the MKI of its packets
+/// ([`ReceivedKey::sender_srtp_context`](super::ReceivedKey::sender_srtp_context)).
+pub struct GroupKey {
+    /// The GMK.
+    pub gmk: Ssv,
+    /// The GMK-ID (purpose tag of a GMK).
+    pub gmk_id: KeyId,
+    /// The RAND every member's message carries.
+    pub rand: Vec<u8>,
+}
+
+impl fmt::Debug for GroupKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GroupKey")
+            .field("gmk", &self.gmk)
+            .field("gmk_id", &self.gmk_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GroupKey {
+    /// Draws a fresh GMK, GMK-ID and RAND.
+    pub fn generate(rng: &mut (impl SecureRandom + ?Sized)) -> Result<GroupKey, MikeyError> {
+        let gmk = Ssv::generate(rng).map_err(MikeyError::Sakke)?;
+        let gmk_id = KeyId::generate(KeyType::Gmk, rng).map_err(kdf_err)?;
+        let mut rand = vec![0u8; RAND_LEN];
+        rng.fill(&mut rand)?;
+        Ok(GroupKey { gmk, gmk_id, rand })
+    }
+
+    /// The request for the GMK I_MESSAGE to `member_uri` under `member_kms`:
+    /// this GMK, GMK-ID and RAND, and when `group_id` is given a
+    /// key-parameters extension naming the group (TS 33.180 E.6).
+    pub fn request(
+        &self,
+        member_uri: &str,
+        member_kms: &str,
+        group_id: Option<&[u8]>,
+        time: NtpTime,
+    ) -> Result<InitiateRequest, MikeyError> {
+        let mut req = InitiateRequest::new(KeyType::Gmk, member_uri, member_kms, time);
+        req.key = Some(Ssv::from_bytes(self.gmk.as_bytes()).map_err(MikeyError::Sakke)?);
+        req.key_id = Some(self.gmk_id);
+        req.rand = Some(self.rand.clone());
+        req.key_parameters = group_id.map(|id| KeyParameters {
+            key_type: KeyType::Gmk,
+            status: 1,
+            activation_time: 0,
+            expiry_time: 0,
+            text: Vec::new(),
+            group_ids: Some(vec![key_params::GroupId {
+                iei: GROUP_ID_IEI,
+                id: id.to_vec(),
+            }]),
+        });
+        Ok(req)
+    }
 }
 
 fn kdf_err(e: kdf::KdfError) -> MikeyError {

@@ -101,7 +101,7 @@ pub use error::MikeyError;
 pub use header::{
     CommonHeader, CsIdMap, DataType, GenericIdEntry, PrfFunc, SrtpIdEntry, MIKEY_VERSION,
 };
-pub use initiator::{initiate, CsMapChoice, InitiateRequest, InitiatedMessage, RAND_LEN};
+pub use initiator::{initiate, CsMapChoice, GroupKey, InitiateRequest, InitiatedMessage, RAND_LEN};
 pub use keys::{identifier, KeySet, LocalUser, TrustStore, TrustedKms};
 pub use media::cs_id;
 pub use message::{Message, MIN_RAND_LEN};
