@@ -48,8 +48,9 @@ pub struct MemberMessage {
 /// A verified I_MESSAGE.
 #[derive(Debug, uniffi::Record)]
 pub struct ReceivedCall {
-    /// The initiator's URI when the message names it (none when identities
-    /// are hidden, TS 33.180 E.7).
+    /// The initiator's URI when the message names it; none when identities
+    /// are hidden (TS 33.180 E.7, the default): then check the caller's URI
+    /// from the SIP signalling with `key.checkInitiator(uri)`.
     pub initiator_uri: Option<String>,
     /// The KMS that issued the initiator's keys.
     pub initiator_kms_uri: String,

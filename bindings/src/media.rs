@@ -196,6 +196,20 @@ impl CallKey {
         }
     }
 
+    /// For a received key: checks that `uri` (from the SIP signalling) is the
+    /// initiator's. Identities are hidden by default (TS 33.180 E.7: the
+    /// message carries the initiator's UID, not its URI), so this binds the
+    /// verified signature to the caller the app shows. A mismatch is
+    /// `VerificationFailed`.
+    pub fn check_initiator(&self, uri: String) -> Result<(), MikeySakkeError> {
+        match &*self.keys()? {
+            Keys::Received(r) => Ok(r.check_initiator_uri(&uri)?),
+            Keys::Initiated(_) => Err(MikeySakkeError::invalid(
+                "only a received key has an initiator to check",
+            )),
+        }
+    }
+
     /// Erases the key now (also done when the object is freed).
     pub fn wipe(&self) {
         lock(&self.keys).take();

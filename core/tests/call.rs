@@ -388,6 +388,45 @@ fn group_media_between_members() {
     }
 }
 
+#[test]
+fn group_key_sends_one_gmk_gmk_id_and_rand_to_every_member() {
+    let mut w = world(false);
+    let bob_kms = w.bob_kms();
+    let key = GroupKey::generate(&mut OsRandom).unwrap();
+    assert_eq!(key.gmk_id.key_type(), KeyType::Gmk);
+    assert_eq!(key.rand.len(), RAND_LEN);
+    let send = |w: &World, uri: &str, kms: &str| {
+        let req = key.request(uri, kms, Some(b"group-7"), t0()).unwrap();
+        initiate(&w.gms, &w.trust, req, &mut OsRandom).unwrap()
+    };
+    let to_bob = send(&w, BOB, &bob_kms);
+    let to_carol = send(&w, CAROL, KMS_A);
+    assert_eq!(to_bob.rand, key.rand);
+    assert_eq!(to_carol.rand, key.rand);
+    assert_ne!(to_bob.csb_id, to_carol.csb_id);
+    let bob = w.responder(BOB).receive(&to_bob.bytes, t0()).unwrap();
+    let carol = w.responder(CAROL).receive(&to_carol.bytes, t0()).unwrap();
+    for r in [&bob, &carol] {
+        assert_eq!(r.key_id, key.gmk_id);
+        assert_eq!(r.key.as_bytes(), key.gmk.as_bytes());
+        let groups = r
+            .key_parameters
+            .as_ref()
+            .unwrap()
+            .group_ids
+            .as_ref()
+            .unwrap();
+        assert_eq!(groups[0].id, b"group-7");
+    }
+    // Bob talks, Carol derives his keys from the MKI.
+    let mut bob_tx = bob.srtp_context(4).unwrap();
+    let mut carol_rx = carol.sender_srtp_context(4, bob_tx.mki().unwrap()).unwrap();
+    media(&mut bob_tx, &mut carol_rx, 0xb0b7);
+    // Without a group id there is no key-parameters extension.
+    let req = key.request(BOB, &bob_kms, None, t0()).unwrap();
+    assert!(req.key_parameters.is_none());
+}
+
 // ---------------------------------------------------------------------------------
 // CSK
 // ---------------------------------------------------------------------------------
