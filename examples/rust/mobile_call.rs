@@ -42,7 +42,7 @@ fn get<'a>(vars: &'a HashMap<String, String>, key: &str) -> Result<&'a str, Box<
     })
 }
 
-/// Provisions `who` (MSK_<WHO>_URI / _TOKEN) from its KMS into `store` and
+/// Provisions `who` (`MSK_<WHO>_URI`, `MSK_<WHO>_TOKEN`) from its KMS into `store` and
 /// opens the device.
 async fn provision(
     vars: &HashMap<String, String>,
