@@ -37,21 +37,28 @@ done
 # 1. The toolchain (returns at once when the chroot is there).
 "$HERE/swift-toolchain.sh" >/dev/null
 
-# 2. The generated code, into the package's gitignored places.
+# 2. The generated code, into the package's gitignored places. A file is
+#    replaced only when it changed, so a warm build recompiles nothing.
 IOS=$REPO/ios
-cp "$GEN/MikeySakkeFFI.swift" "$IOS/Sources/MikeySakkeFFI/"
-cp "$GEN/mikey_sakke_ffiFFI.h" "$IOS/Sources/mikey_sakke_ffiFFI/"
+install_if_changed() { # SRC DEST
+  cmp -s "$1" "$2" || install -m 0644 "$1" "$2"
+}
+install_if_changed "$GEN/MikeySakkeFFI.swift" "$IOS/Sources/MikeySakkeFFI/MikeySakkeFFI.swift"
+install_if_changed "$GEN/mikey_sakke_ffiFFI.h" "$IOS/Sources/mikey_sakke_ffiFFI/mikey_sakke_ffiFFI.h"
 # SwiftPM wants the system library's map named module.modulemap. The
 # generated map is written for Apple platforms (`use "Darwin"`) and links
 # nothing, so the Linux one is written here: the same module, linking the
 # shared library.
-cat >"$IOS/Sources/mikey_sakke_ffiFFI/module.modulemap" <<'MAP'
+map=$(mktemp /tmp/msk-swift-map.XXXXXX)
+cat >"$map" <<'MAP'
 module mikey_sakke_ffiFFI {
     header "mikey_sakke_ffiFFI.h"
     link "mikey_sakke_ffi"
     export *
 }
 MAP
+install_if_changed "$map" "$IOS/Sources/mikey_sakke_ffiFFI/module.modulemap"
+rm -f "$map"
 
 # 3. Build and test in the chroot. The library directory must be visible
 #    there at the same path.

@@ -26,11 +26,11 @@ let ffiTarget: Target = .binaryTarget(
     name: "mikey_sakke_ffiFFI",
     path: "MikeySakkeFFI.xcframework"
 )
-// The Rust static library uses the system's TLS trust store and
-// network configuration.
+// The Rust static library reads the system's TLS roots through the
+// Security framework (rustls-native-certs / security-framework).
 let ffiLinker: [LinkerSetting] = [
     .linkedFramework("Security"),
-    .linkedFramework("SystemConfiguration"),
+    .linkedFramework("CoreFoundation"),
 ]
 #endif
 
