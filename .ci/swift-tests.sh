@@ -70,13 +70,19 @@ LINK=(-Xlinker -L"$LIBDIR" -Xlinker -rpath -Xlinker "$LIBDIR")
 run() { "$HERE/swift-run.sh" "$REPO" "$@"; }
 
 echo "== swift build (examples/swift)"
-run swift build --package-path examples/swift "${LINK[@]}"
+if ! run swift build --package-path examples/swift "${LINK[@]}"; then
+  echo "swift tests: 0 passed, 0 failed (the example did not build)"
+  exit 1
+fi
 
 # The example talks to the testbed; it runs when the testbed's variables
 # are there (the test suite below insists on them).
 if [ -n "${MSK_KMS_A_URL:-}" ]; then
   echo "== example run"
-  "$HERE/swift-run.sh" "$REPO" examples/swift/.build/debug/MikeySakkeExample
+  if ! run examples/swift/.build/debug/MikeySakkeExample; then
+    echo "swift tests: 0 passed, 0 failed (the example failed)"
+    exit 1
+  fi
 fi
 
 echo "== swift test (ios)"
