@@ -26,8 +26,9 @@ let ffiTarget: Target = .binaryTarget(
     name: "mikey_sakke_ffiFFI",
     path: "MikeySakkeFFI.xcframework"
 )
-// The Rust static library reads the system's TLS roots through the
-// Security framework (rustls-native-certs / security-framework).
+// On macOS the Rust static library reads the system's TLS roots through
+// the Security framework (rustls-native-certs / security-framework); on iOS
+// the frameworks are linked but unused.
 let ffiLinker: [LinkerSetting] = [
     .linkedFramework("Security"),
     .linkedFramework("CoreFoundation"),
