@@ -37,11 +37,12 @@ final class MikeySakkeTests: XCTestCase {
         XCTAssertEqual(message, call.message)
 
         let received = try w.bobDevice.receive(message: message)
-        // The core hides identities by default (TS 33.180 E.7: the message
-        // carries hashed UIDs), so the URI is absent; when a message names
-        // the initiator it must be alice.
-        if let uri = received.initiatorUri {
-            XCTAssertEqual(uri, w.alice.userUri)
+        // Identities are hidden (TS 33.180 E.7: the message carries UIDs):
+        // the app binds the caller URI from SIP with checkInitiator.
+        XCTAssertNil(received.initiatorUri)
+        try received.key.checkInitiator(uri: w.alice.userUri)
+        assertThrows("wrong caller", { try received.key.checkInitiator(uri: w.bob.userUri) }) {
+            if case .VerificationFailed = $0 { return true }; return false
         }
         XCTAssertEqual(received.initiatorKmsUri, w.testbed.kmsA.uri)
         XCTAssertEqual(received.kind, .privateCall)
