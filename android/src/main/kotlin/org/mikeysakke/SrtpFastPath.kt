@@ -27,7 +27,9 @@ import org.mikeysakke.ffi.SrtpSession
  *
  * Thread-safe: sending and receiving may run on different threads; [close]
  * waits for running calls and later calls throw
- * [MikeySakkeException.InvalidInput].
+ * [MikeySakkeException.InvalidInput]. Always [close] it (or `use {}`): it
+ * holds a reference to the Rust session, with its keys, until then; there
+ * is no finalizer.
  *
  * The JNI functions live in the same native library as the uniffi bindings
  * (`libmikey_sakke_ffi.so`). It is loaded with `System.load(path)` when the
