@@ -42,9 +42,10 @@ fun main() = runBlocking {
         val call = aliceDevice.initiatePrivateCall(bob)
         val sdpLine = call.message.toSdpKeyMgmt()
         val incoming = bobDevice.receive(sdpLine.mikeyMessageFromSdp())
-        // The initiator's URI is absent when the message hides identities.
-        val from = incoming.initiatorUri ?: "a user of ${incoming.initiatorKmsUri}"
-        println("bob: call from $from, key ${incoming.key.keyId().toString(16)}")
+        // Identities are hidden (TS 33.180 E.7): bind the caller URI the
+        // SIP INVITE names to the verified signature.
+        incoming.key.checkInitiator(alice.uri)
+        println("bob: call from ${alice.uri}, key ${incoming.key.keyId().toString(16)}")
 
         // 3. Media: the fast path protects in place in a direct buffer.
         val aliceTx = scope.own(scope.own(scope.own(call.key).srtpSession()).fastPath())
