@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use mikey_sakke::identity::NtpTime;
 use mikey_sakke::kdf::KeyType;
 use mikey_sakke::mikey::{
-    initiate, GroupKey, InitiateRequest, InitiatorIdentity, Responder, ResponderConfig,
+    initiate, GroupKey, InitiateRequest, InitiatedMessage, InitiatorIdentity, Responder,
+    ResponderConfig,
 };
 use mikey_sakke::random::OsRandom;
 use mikey_sakke_kms::keystore::ClientKeys;
@@ -66,6 +67,18 @@ pub struct ReceivedCall {
 struct State {
     keys: ClientKeys,
     responder: Responder,
+}
+
+impl State {
+    /// Builds and signs the I_MESSAGE of `req` as this user.
+    fn initiate(&self, req: InitiateRequest) -> Result<InitiatedMessage, MikeySakkeError> {
+        Ok(initiate(
+            self.responder.user(),
+            self.responder.trust_store(),
+            req,
+            &mut OsRandom,
+        )?)
+    }
 }
 
 /// A provisioned user on this device: its keys (from a [`KeyStore`]), the
@@ -132,12 +145,7 @@ impl Device {
         let g = self.state()?;
         let s = g.as_ref().ok_or_else(MikeySakkeError::closed)?;
         let req = InitiateRequest::new(KeyType::Pck, &peer.uri, &peer.kms_uri, now()?);
-        let m = initiate(
-            s.responder.user(),
-            s.responder.trust_store(),
-            req,
-            &mut OsRandom,
-        )?;
+        let m = s.initiate(req)?;
         Ok(InitiatedCall {
             message: m.text.clone(),
             key: CallKey::initiated(m),
@@ -163,12 +171,7 @@ impl Device {
             .iter()
             .map(|p| {
                 let req = key.request(&p.uri, &p.kms_uri, Some(group_id.as_bytes()), time)?;
-                let m = initiate(
-                    s.responder.user(),
-                    s.responder.trust_store(),
-                    req,
-                    &mut OsRandom,
-                )?;
+                let m = s.initiate(req)?;
                 Ok(MemberMessage {
                     member_uri: p.uri.clone(),
                     message: m.text,

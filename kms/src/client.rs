@@ -177,7 +177,9 @@ fn client_tls(roots: rustls::RootCertStore) -> Result<Arc<rustls::ClientConfig>,
 impl KmsClient {
     /// A client of the KMS at `server_url` (`https://host[:port]`;
     /// `http://` only for loopback tests) for `user_uri` with its bearer
-    /// token. HTTPS uses the system's root certificates; see
+    /// token. HTTPS uses the system's root certificates (on Android and iOS,
+    /// which have no store rustls-native-certs reads, the Mozilla roots of
+    /// `webpki-roots`); see
     /// [`KmsClient::with_roots_pem`]. Defaults: 10 s timeout, 3 attempts,
     /// 200 ms initial backoff.
     pub fn new(server_url: &str, token: &str, user_uri: &str) -> Result<KmsClient, ClientError> {
@@ -187,6 +189,11 @@ impl KmsClient {
             let found = rustls_native_certs::load_native_certs();
             for c in found.certs {
                 let _ = roots.add(c);
+            }
+            // No readable system store on Android and iOS: the Mozilla roots.
+            #[cfg(any(target_os = "android", target_os = "ios"))]
+            if roots.is_empty() {
+                roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
             }
             Some(client_tls(roots)?)
         } else {

@@ -12,8 +12,8 @@ public enum MikeySakke {
     ///
     /// - Parameters:
     ///   - caPem: PEM certificates to trust for the KMS's TLS certificate;
-    ///     nil: the system's roots. On iOS pass the KMS's CA: the Rust TLS
-    ///     stack (rustls-native-certs) finds no system roots there.
+    ///     nil: the system's roots (on iOS, whose store the Rust TLS stack
+    ///     cannot read, the Mozilla roots). Pass the enterprise CA.
     ///   - timeout: per-request timeout in seconds (nil: 20 s).
     public static func provision(
         serverURL: String,

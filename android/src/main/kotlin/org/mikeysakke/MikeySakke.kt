@@ -21,8 +21,9 @@ object MikeySakke {
 
     /**
      * Provisions [userUri] from its KMS at [serverUrl] into [store]
-     * (suspends; the client is closed afterwards). [caPem] trusts a private
-     * CA in addition to the system roots.
+     * (suspends; the client is closed afterwards). [caPem]: the CA
+     * certificates (PEM) to trust for the KMS instead of the system roots;
+     * pass the enterprise CA.
      */
     suspend fun provision(
         serverUrl: String,
