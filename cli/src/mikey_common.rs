@@ -2,7 +2,9 @@
 //! accepted message forms, RFC 3339 times and the names of key types.
 
 use mikey_sakke::eccsi::Kpak;
-use mikey_sakke::identity::{KeyPeriod, NtpTime, NTP_UNIX_OFFSET};
+use mikey_sakke::identity::{
+    civil_from_days, days_from_civil, KeyPeriod, NtpTime, NTP_UNIX_OFFSET,
+};
 use mikey_sakke::kdf::KeyType;
 use mikey_sakke::mikey::{
     decode_sdp_attribute, decode_text, MikeyError, TrustStore, TrustedKms, SDP_ATTRIBUTE_PREFIX,
@@ -65,32 +67,6 @@ pub fn decode_message(arg: &'static str, value: &str) -> Result<Vec<u8>, CliErro
         return hex::decode(v).map_err(|e| CliError::bad(arg, format!("invalid hex: {e}")));
     }
     decode_text(&format!("mikey {v}")).map_err(bad)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-/// `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Year, month, day of a day count since 1970-01-01 (H. Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// Parses an RFC 3339 date-time (`2026-11-26T12:00:00Z`,

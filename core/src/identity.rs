@@ -146,23 +146,37 @@ impl NtpTime {
     pub fn year_month(self) -> (u32, u8) {
         // Days since 1900-01-01, shifted to days since 1970-01-01.
         let days = i64::from(self.seconds() / 86_400) - (NTP_UNIX_OFFSET / 86_400) as i64;
-        civil_from_days(days)
+        let (year, month, _) = civil_from_days(days);
+        // Era-0 NTP times give years 1900..=2036.
+        (year as u32, month as u8)
     }
 }
 
-/// Year and month of a day count since 1970-01-01 (proleptic Gregorian;
-/// H. Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (u32, u8) {
+/// Days since 1970-01-01 of the proleptic Gregorian date `y`-`m`-`d`
+/// (H. Hinnant's `days_from_civil`); `m` in 1..=12, `d` in 1..=31.
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian `(year, month, day)` of a day count since
+/// 1970-01-01 (H. Hinnant's `civil_from_days`), the inverse of
+/// [`days_from_civil`].
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // Era-0 NTP times give years 1900..=2036.
-    (year as u32, month as u8)
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// An RFC 6509 §3.2 identifier: `"YYYY-MM" || 0x00 || URI || 0x00`, the
