@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mikey_sakke_kms::client::KmsClient as Client;
-use mikey_sakke_kms::keystore::{ClientKeys, UserKeySet};
+use mikey_sakke_kms::keystore::ClientKeys;
 
 use crate::keystore::{save_keys, KeyStore};
 use crate::MikeySakkeError;
@@ -81,12 +81,7 @@ impl KmsClient {
         &self,
         store: Arc<dyn KeyStore>,
     ) -> Result<ProvisionedUser, MikeySakkeError> {
-        let cert = self.inner.init().await?;
-        let sets = self.inner.key_provision_current_and_next(&cert).await?;
-        let cache = self.inner.cert_cache(None).await?;
-        let mut keys = ClientKeys::new(self.inner.user_uri(), cert);
-        keys.insert_key_sets(sets.into_iter().map(UserKeySet::from));
-        keys.set_trusted(cache);
+        let keys = self.inner.provision().await?;
         // Reject keys that do not form a usable MIKEY identity before saving.
         keys.local_user()?;
         keys.trust_store()?;

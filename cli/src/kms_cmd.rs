@@ -20,7 +20,6 @@ use clap::{Args, Subcommand};
 use mikey_sakke::identity::KeyPeriod;
 use mikey_sakke::kms::KmsConfig;
 use mikey_sakke_kms::client::KmsClient;
-use mikey_sakke_kms::keystore::{ClientKeys, UserKeySet};
 use mikey_sakke_kms::seal::{KdfParams, OperatorSecret};
 use mikey_sakke_kms::server::{self, ServerConfig};
 use mikey_sakke_kms::service::{self, Kms};
@@ -448,22 +447,10 @@ fn provision(a: &ProvisionArgs) -> Result<(), CliError> {
     }
     let rt = runtime()?;
     let keys = rt.block_on(async {
-        let fail = |step: &str, e: mikey_sakke_kms::client::ClientError| {
-            CliError::Internal(format!("{step}: {e}"))
-        };
-        let cert = client.init().await.map_err(|e| fail("init", e))?;
-        let sets = client
-            .key_provision_current_and_next(&cert)
+        client
+            .provision()
             .await
-            .map_err(|e| fail("keyprov", e))?;
-        let cache = client
-            .cert_cache(None)
-            .await
-            .map_err(|e| fail("certcache", e))?;
-        let mut keys = ClientKeys::new(&a.user_uri, cert);
-        keys.insert_key_sets(sets.into_iter().map(UserKeySet::from));
-        keys.set_trusted(cache);
-        Ok::<_, CliError>(keys)
+            .map_err(|e| CliError::Internal(format!("provisioning: {e}")))
     })?;
     let json = zeroize::Zeroizing::new(
         serde_json::to_string_pretty(&keys.to_provision_file()).map_err(internal)?,

@@ -19,6 +19,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tokio::net::TcpStream;
 use zeroize::Zeroizing;
 
+use crate::keystore::{ClientKeys, UserKeySet};
 use crate::PREFIX;
 
 /// Largest accepted response body.
@@ -453,6 +454,20 @@ impl KmsClient {
         let mut out = self.key_provision(cert, Some(n)).await?;
         out.extend(self.key_provision(cert, Some(n + 1)).await?);
         Ok(out)
+    }
+
+    /// Everything a device holds, in one call: `init` (the user's KMS
+    /// certificate), the validated key sets of the current and the next key
+    /// period, and the certificates of the KMSs the user's KMS trusts
+    /// (`certcache`).
+    pub async fn provision(&self) -> Result<ClientKeys, ClientError> {
+        let cert = self.init().await?;
+        let sets = self.key_provision_current_and_next(&cert).await?;
+        let cache = self.cert_cache(None).await?;
+        let mut keys = ClientKeys::new(&self.user_uri, cert);
+        keys.insert_key_sets(sets.into_iter().map(UserKeySet::from));
+        keys.set_trusted(cache);
+        Ok(keys)
     }
 
     /// `certcache` (TS 33.180 D.2.1): the external KMS certificates, all of
