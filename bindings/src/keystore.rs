@@ -7,8 +7,9 @@
 //! and RSK per key period). The blob is **secret**; an app implementation
 //! must encrypt it at rest.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use mikey_sakke_kms::keystore::{ClientKeyStore, ClientKeys, EncryptedFileKeyStore};
 use mikey_sakke_kms::seal::{KdfParams, OperatorSecret};
@@ -80,22 +81,33 @@ pub(crate) fn save_keys(store: &dyn KeyStore, keys: &ClientKeys) -> Result<(), M
 /// The provided store: one file per user in `directory`, encrypted with
 /// AES-256-GCM under a key derived with Argon2id (64 MiB, 3 passes) from
 /// `passphrase` (at least 16 octets). Writes go to a temporary file that is
-/// synced and renamed.
+/// synced and renamed. The Argon2id key of each file is derived once per
+/// store object (provisioning saves and `Device.open` loads with it).
 struct FileKeyStore {
     directory: std::path::PathBuf,
     secret: OperatorSecret,
     params: KdfParams,
+    files: Mutex<HashMap<String, Arc<EncryptedFileKeyStore>>>,
 }
 
 impl FileKeyStore {
-    fn file(&self, user_uri: &str) -> Result<EncryptedFileKeyStore, KeyStoreFailure> {
-        // File name: hex of the URI, so any URI maps to a safe name.
-        let name = format!("{}.keys", hex_name(user_uri));
-        EncryptedFileKeyStore::open(&self.directory.join(name), &self.secret, self.params).map_err(
-            |e| KeyStoreFailure::Failed {
-                reason: e.to_string(),
-            },
-        )
+    /// The file of `user_uri` (named by the hex of the URI, so any URI maps
+    /// to a safe name), with its key.
+    fn file(&self, user_uri: &str) -> Result<Arc<EncryptedFileKeyStore>, KeyStoreFailure> {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = files.get(user_uri) {
+            return Ok(f.clone());
+        }
+        let f = Arc::new(
+            EncryptedFileKeyStore::open(&self.path(user_uri), &self.secret, self.params)
+                .map_err(failed)?,
+        );
+        files.insert(user_uri.to_owned(), f.clone());
+        Ok(f)
+    }
+
+    fn path(&self, user_uri: &str) -> std::path::PathBuf {
+        self.directory.join(format!("{}.keys", hex_name(user_uri)))
     }
 }
 
@@ -155,5 +167,6 @@ pub fn encrypted_file_key_store(
         directory: dir.to_owned(),
         secret,
         params: KdfParams::default(),
+        files: Mutex::new(HashMap::new()),
     }))
 }
